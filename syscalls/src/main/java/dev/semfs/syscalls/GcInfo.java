@@ -1,0 +1,3 @@
+package dev.semfs.syscalls;
+
+public record GcInfo(String retention, long versionsDropped, long chunksDeleted, long bytesReclaimed, long millis) {}

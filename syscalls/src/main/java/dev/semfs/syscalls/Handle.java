@@ -1,0 +1,4 @@
+package dev.semfs.syscalls;
+
+/** An open file. */
+public record Handle(long id, FileInfo file) {}

@@ -1,0 +1,4 @@
+package dev.semfs.syscalls;
+
+/** How many nodes a remove took away. */
+public record Removed(String path, int count) {}

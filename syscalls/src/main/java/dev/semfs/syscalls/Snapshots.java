@@ -1,0 +1,5 @@
+package dev.semfs.syscalls;
+
+import java.util.List;
+
+public record Snapshots(List<SnapshotInfo> snapshots) {}

@@ -1,0 +1,3 @@
+package dev.semfs.syscalls;
+
+public record Written(int bytes) {}

@@ -1,0 +1,156 @@
+package dev.semfs.versioning;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The source of truth of a workspace: nodes addressed by inode number, directory entries,
+ * content as content-defined, content-addressed chunks, per-node version history, snapshots,
+ * and an ordered change log. Every metadata mutation is one atomic batch that also appends to
+ * the change log.
+ *
+ * <p>Thread-safe: any number of threads may call any method. Writes to one node are serialised
+ * per node; namespace changes are serialised store-wide.
+ *
+ * <p>Errors: {@link java.nio.file.NoSuchFileException} for a missing node, name or version,
+ * {@link java.nio.file.FileAlreadyExistsException}, {@link java.nio.file.DirectoryNotEmptyException},
+ * {@link java.nio.file.NotDirectoryException}, and {@link dev.semfs.errors.SemfsException} for
+ * the rest (is a directory, invalid argument, no space).
+ */
+public interface WorkspaceStore extends Closeable {
+    long ROOT = 1;
+
+    /** Opens (creating if needed) the store in {@code dir}; one process at a time may hold it. */
+    static WorkspaceStore open(Path dir, StoreOptions options) throws IOException {
+        return dev.semfs.versioning.internal.RocksWorkspaceStore.open(dir, options);
+    }
+
+    // --- namespace -------------------------------------------------------------------------
+
+    Inode stat(long ino) throws IOException;
+
+    Optional<Inode> lookup(long parent, String name) throws IOException;
+
+    List<DirEntry> list(long dir) throws IOException;
+
+    /** Creates a file, directory or symlink ({@code symlinkTarget} non-null) named {@code name}. */
+    Inode create(long parent, String name, FileType type, int mode, int uid, int gid,
+                 String symlinkTarget, Change change) throws IOException;
+
+    /** Adds a hard link to a file. */
+    Inode link(long ino, long parent, String name, Change change) throws IOException;
+
+    /** Removes a file or symlink name; the node's history stays, ending in a DELETE version. */
+    void unlink(long parent, String name, Change change) throws IOException;
+
+    /** Removes an empty directory. */
+    void rmdir(long parent, String name, Change change) throws IOException;
+
+    /**
+     * Moves a name, replacing an existing target of a compatible type (a file over a file, a
+     * directory over an empty directory), atomically.
+     */
+    void rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException;
+
+    /** Changes any of mode, uid, gid, atime, mtime (null leaves a field as it is). */
+    Inode setAttributes(long ino, Integer mode, Integer uid, Integer gid, Long atime, Long mtime,
+                        Change change) throws IOException;
+
+    // --- content ---------------------------------------------------------------------------
+
+    /** Reads up to {@code len} bytes at {@code offset}; returns the count, 0 at or past the end. */
+    int read(long ino, long offset, byte[] buf, int off, int len) throws IOException;
+
+    /** Writes at any offset; a gap past the end becomes a sparse hole that reads as zeros. */
+    void write(long ino, long offset, byte[] buf, int off, int len, Change change) throws IOException;
+
+    void truncate(long ino, long size, Change change) throws IOException;
+
+    /** Makes every write to the node so far durable (stored and in the synced write-ahead log). */
+    void sync(long ino) throws IOException;
+
+    /** Registers an open handle: an unlinked node stays readable until its last release. */
+    void retain(long ino) throws IOException;
+
+    /** Drops an open handle registered by {@link #retain}. */
+    void release(long ino) throws IOException;
+
+    /** Cuts a version if the node changed since its newest version; returns it. */
+    Optional<VersionRecord> commit(long ino, VersionKind kind, Change change) throws IOException;
+
+    // --- extended attributes ---------------------------------------------------------------
+
+    Map<String, byte[]> xattrs(long ino) throws IOException;
+
+    void setXattr(long ino, String name, byte[] value, Change change) throws IOException;
+
+    void removeXattr(long ino, String name, Change change) throws IOException;
+
+    // --- history ---------------------------------------------------------------------------
+
+    /** Every retained version of a node, oldest first. */
+    List<VersionRecord> versions(long ino) throws IOException;
+
+    VersionRecord version(long ino, long number) throws IOException;
+
+    int readVersion(long ino, long number, long offset, byte[] buf, int off, int len) throws IOException;
+
+    /** Nodes that ever had this path, most recently seen last, live or deleted. */
+    List<Long> inodesOnceAt(String path) throws IOException;
+
+    /** Every path that ever existed below (or at) {@code prefix}, live or deleted, with its nodes. */
+    Map<String, List<Long>> pathsOnceUnder(String prefix) throws IOException;
+
+    /**
+     * Makes the content, mode and symlink target of version {@code number} the live state of the
+     * node, as a new ROLLBACK version. A deleted node is linked back at {@code parent/name}.
+     */
+    VersionRecord rollback(long ino, long number, long parent, String name, Change change) throws IOException;
+
+    // --- snapshots -------------------------------------------------------------------------
+
+    /** Cuts versions of changed nodes, then records every live node's current version. */
+    SnapshotRecord snapshot(String name, Change change) throws IOException;
+
+    List<SnapshotRecord> snapshots() throws IOException;
+
+    SnapshotRecord snapshot(String idOrName) throws IOException;
+
+    /** Entries of a snapshot, sorted by path, restricted to {@code prefix} ("/" for all). */
+    List<SnapshotEntry> snapshotEntries(long snapshotId, String prefix) throws IOException;
+
+    // --- change log ------------------------------------------------------------------------
+
+    /** Up to {@code max} change records with {@code seq > afterSeq}, in order. */
+    List<ChangeRecord> changes(long afterSeq, int max) throws IOException;
+
+    long lastChangeSeq();
+
+    // --- small durable settings for other modules (agents, permissions, index state) ----------
+
+    Optional<byte[]> getSetting(String key) throws IOException;
+
+    void putSetting(String key, byte[] value) throws IOException;
+
+    void deleteSetting(String key) throws IOException;
+
+    /** Settings whose key starts with {@code prefix}, sorted by key. */
+    Map<String, byte[]> settings(String prefix) throws IOException;
+
+    // --- maintenance -----------------------------------------------------------------------
+
+    /** Drops versions outside the policy, deletes unreferenced chunks, compacts. Safe while in use. */
+    GcReport gc(RetentionPolicy policy) throws IOException;
+
+    /** Recomputes every reference count and checks every reference; slow, read-only. */
+    CheckReport check() throws IOException;
+
+    StoreStats stats() throws IOException;
+
+    /** Flushes every node's buffered writes and syncs the write-ahead log. */
+    void syncAll() throws IOException;
+}
