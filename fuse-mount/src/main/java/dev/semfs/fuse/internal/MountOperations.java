@@ -1,0 +1,257 @@
+package dev.semfs.fuse.internal;
+
+import dev.semfs.errors.ErrorCode;
+import dev.semfs.errors.SemfsException;
+import dev.semfs.syscalls.Caller;
+import dev.semfs.syscalls.Content;
+import dev.semfs.syscalls.FileInfo;
+import dev.semfs.syscalls.FsStats;
+import dev.semfs.syscalls.Handle;
+import dev.semfs.syscalls.Op;
+import dev.semfs.syscalls.Workspace;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the mount does, independent of the FUSE binding: each method is one POSIX callback,
+ * turned into (usually) one core call. Paths under {@code /.semfs} go to the {@link ControlTree}
+ * and are read-only (EROFS); everything else goes to the {@link Workspace} as the caller the
+ * binding built from the FUSE context. No storage logic here: open handles, unlink-while-open,
+ * versions on release and permission checks by agent are the core's.
+ *
+ * <p>Methods throw what the core throws (or {@link SemfsException} for the mount's own refusals);
+ * the binding passes every failure through {@link ErrnoMapper}. File handles are the
+ * {@link OpenFiles} encoding. Open flags are Linux open(2) flags.
+ *
+ * <p>Thread-safe: the binding may call from any number of threads at once.
+ */
+final class MountOperations {
+    private static final Logger LOG = LoggerFactory.getLogger(MountOperations.class);
+
+    // Linux open(2) flags: kernel ABI, the same under every binding.
+    static final int O_ACCMODE = 03;
+    static final int O_RDONLY = 0;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
+    static final int O_TRUNC = 01000;
+
+    static final String VIA = "fuse";
+
+    private final Workspace workspace;
+    private final String agent;
+    private final ControlTree control;
+    private final OpenFiles files = new OpenFiles();
+
+    MountOperations(Workspace workspace, String agent, ControlTree control) {
+        this.workspace = workspace;
+        this.agent = agent;
+        this.control = control;
+    }
+
+    /** The caller for a request from process credentials {@code uid}/{@code gid}. */
+    Caller caller(int uid, int gid) {
+        return new Caller(agent, uid, gid, VIA);
+    }
+
+    OpenFiles openFiles() {
+        return files;
+    }
+
+    // --- attributes and names ---------------------------------------------------------------
+
+    FileInfo getattr(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return control.stat(c, path);
+        return workspace.call(c, new Op.Stat(path, false));
+    }
+
+    /** Attributes through an open handle: works after the path was unlinked or renamed. */
+    FileInfo fgetattr(Caller c, String path, long fh) throws IOException {
+        if (OpenFiles.isVirtual(fh) || fh == 0) return getattr(c, path);
+        return workspace.call(c, new Op.HandleStat(fh));
+    }
+
+    /** Entries of a directory; {@code /.semfs} is left out of the root listing but still reachable. */
+    List<FileInfo> readdir(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return control.list(c, path);
+        List<FileInfo> entries = workspace.call(c, new Op.ListDir(path)).entries();
+        if (!"/".equals(path)) return entries;
+        List<FileInfo> out = new ArrayList<>(entries.size());
+        for (FileInfo e : entries) if (!ControlTree.NAME.equals(e.name())) out.add(e);
+        return out;
+    }
+
+    String readlink(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return control.readlink(c, path);
+        return workspace.call(c, new Op.ReadLink(path)).target();
+    }
+
+    void mkdir(Caller c, String path, int mode) throws IOException {
+        refuseControl(path, true);
+        workspace.call(c, new Op.Mkdir(path, false, mode & 07777));
+    }
+
+    void unlink(Caller c, String path) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.Remove(path, false));
+    }
+
+    void rmdir(Caller c, String path) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.Remove(path, false));
+    }
+
+    void rename(Caller c, String from, String to) throws IOException {
+        refuseControl(from, false);
+        refuseControl(to, false);
+        workspace.call(c, new Op.Move(from, to));
+    }
+
+    void symlink(Caller c, String target, String path) throws IOException {
+        refuseControl(path, true);
+        workspace.call(c, new Op.Symlink(path, target));
+    }
+
+    void link(Caller c, String existing, String path) throws IOException {
+        refuseControl(existing, false);
+        refuseControl(path, true);
+        workspace.call(c, new Op.Link(existing, path));
+    }
+
+    void chmod(Caller c, String path, int mode) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.SetAttr(path, mode & 07777, null, null, null, null));
+    }
+
+    /** {@code uid}/{@code gid} of -1 leave the field unchanged, as chown(2) specifies. */
+    void chown(Caller c, String path, int uid, int gid) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.SetAttr(path, null, uid == -1 ? null : uid, gid == -1 ? null : gid, null, null));
+    }
+
+    /** Times in nanoseconds since the epoch; null leaves one unchanged. */
+    void utimens(Caller c, String path, Long atime, Long mtime) throws IOException {
+        refuseControl(path, false);
+        if (atime == null && mtime == null) return;
+        workspace.call(c, new Op.SetAttr(path, null, null, null, atime, mtime));
+    }
+
+    void truncate(Caller c, String path, long size) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.Truncate(path, size));
+    }
+
+    FsStats statfs(Caller c) throws IOException {
+        return workspace.call(c, new Op.StatFs());
+    }
+
+    // --- open files -------------------------------------------------------------------------
+
+    long create(Caller c, String path, int flags, int mode) throws IOException {
+        refuseControl(path, true);
+        Handle h = workspace.call(c, new Op.Open(path, true, true, (flags & O_EXCL) != 0, (flags & O_TRUNC) != 0, mode & 07777));
+        return files.addCore(h.id());
+    }
+
+    long open(Caller c, String path, int flags) throws IOException {
+        boolean write = (flags & O_ACCMODE) != O_RDONLY;
+        if (ControlTree.owns(path)) {
+            if (write || (flags & O_TRUNC) != 0) throw ControlTree.readOnly(path);
+            return files.addVirtual(control.open(c, path));
+        }
+        Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
+                (flags & O_TRUNC) != 0, 0));
+        return files.addCore(h.id());
+    }
+
+    /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
+    byte[] read(Caller c, long fh, long offset, int length) throws IOException {
+        if (OpenFiles.isVirtual(fh)) {
+            VirtualTree.VirtualFile f = files.virtual(fh);
+            if (f == null) throw new SemfsException(ErrorCode.BAD_HANDLE, null, "not open");
+            return f.read(offset, length);
+        }
+        Content content = workspace.call(c, new Op.HandleRead(fh, offset, length));
+        return content.data();
+    }
+
+    int write(Caller c, long fh, long offset, byte[] data) throws IOException {
+        if (OpenFiles.isVirtual(fh)) throw ControlTree.readOnly(null);
+        return workspace.call(c, new Op.HandleWrite(fh, offset, data)).bytes();
+    }
+
+    void ftruncate(Caller c, String path, long fh, long size) throws IOException {
+        if (OpenFiles.isVirtual(fh)) throw ControlTree.readOnly(path);
+        if (fh == 0) {
+            truncate(c, path, size);
+            return;
+        }
+        workspace.call(c, new Op.HandleTruncate(fh, size));
+    }
+
+    /**
+     * close(2) of one descriptor. Nothing to do: the core applies every write as it comes, so
+     * there is no buffered data whose failure close(2) would have to report, and a version is
+     * cut on the last release, not on each close of a dup'ed descriptor.
+     */
+    void flush(Caller c, long fh) {
+        // intentionally empty, see above
+    }
+
+    void fsync(Caller c, long fh) throws IOException {
+        if (OpenFiles.isVirtual(fh)) return;
+        workspace.call(c, new Op.HandleSync(fh));
+    }
+
+    void release(Caller c, long fh) throws IOException {
+        if (files.remove(fh)) workspace.call(c, new Op.Release(fh));
+    }
+
+    /**
+     * Releases every core handle the kernel did not release before the mount went away, so
+     * their writes are cut as versions. Called once when the file system is torn down.
+     */
+    void releaseAll() {
+        Caller c = caller(-1, -1);
+        for (long fh : files.drainCore()) {
+            try {
+                workspace.call(c, new Op.Release(fh));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("releasing handle {} on unmount failed: {}", fh, e.toString(), e);
+            }
+        }
+    }
+
+    // --- extended attributes ----------------------------------------------------------------
+
+    byte[] getxattr(Caller c, String path, String name) throws IOException {
+        if (ControlTree.owns(path)) throw new java.nio.file.NoSuchFileException(path, null, name);
+        return workspace.call(c, new Op.GetXattr(path, name)).value();
+    }
+
+    List<String> listxattr(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return List.of();
+        return workspace.call(c, new Op.ListXattrs(path)).names();
+    }
+
+    /** {@code mode}: 0 create or replace, 1 create only (XATTR_CREATE), 2 replace only (XATTR_REPLACE). */
+    void setxattr(Caller c, String path, String name, byte[] value, int mode) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.SetXattr(path, name, value, mode));
+    }
+
+    void removexattr(Caller c, String path, String name) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.RemoveXattr(path, name));
+    }
+
+    /** With {@code creates}, {@code /.semfs} itself exists (EEXIST); anything below it is read-only. */
+    private static void refuseControl(String path, boolean creates) throws IOException {
+        if (!ControlTree.owns(path)) return;
+        if (creates && path.equals(ControlTree.ROOT)) throw new FileAlreadyExistsException(path);
+        throw ControlTree.readOnly(path);
+    }
+}
