@@ -26,6 +26,7 @@ final class Errno {
     static final int ENOTEMPTY = 39;
     static final int ELOOP = 40;
     static final int ENODATA = 61;
+    static final int EOPNOTSUPP = 95;
 
     private Errno() {}
 }

@@ -14,6 +14,16 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe (stateless).
  */
 final class ErrnoMapper {
+
+    /** A request the mount refuses by design (POSIX ACL xattrs): EOPNOTSUPP, so tools fall back. */
+    static final class NotSupported extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotSupported(String message) {
+            super(message);
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ErrnoMapper.class);
 
     private ErrnoMapper() {}
@@ -24,6 +34,7 @@ final class ErrnoMapper {
      * kernel resolved the path itself before calling them, so NOT_FOUND there means the name.
      */
     static int errno(String callback, String path, Throwable failure) {
+        if (failure instanceof NotSupported) return Errno.EOPNOTSUPP;
         ErrorCode code = ErrorCode.of(failure);
         int errno = switch (code) {
             case NOT_FOUND -> callback.endsWith("xattr") ? Errno.ENODATA : Errno.ENOENT;

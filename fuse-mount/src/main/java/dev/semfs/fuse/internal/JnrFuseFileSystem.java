@@ -41,6 +41,10 @@ final class JnrFuseFileSystem extends FuseStubFS {
     private static final int XATTR_CREATE = 1;
     private static final int XATTR_REPLACE = 2;
     private static final int BLOCK = 4096;
+    // fuse_operations bit-field flags (libfuse 2.9): bit 0 nullpath_ok, bit 1 nopath, bit 2 utime_omit_ok.
+    private static final int NULLPATH_OK = 1;
+    private static final int UTIME_OMIT_OK = 4;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JnrFuseFileSystem.class);
 
     private final MountOperations ops;
     private final Clock clock;
@@ -48,21 +52,24 @@ final class JnrFuseFileSystem extends FuseStubFS {
     JnrFuseFileSystem(MountOperations ops, Clock clock) {
         this.ops = ops;
         this.clock = clock;
-        setNullpathOk();
+        setFlags();
     }
 
     /**
-     * Sets bit 0 (flag_nullpath_ok) of the bit-field word after libfuse's function pointers.
+     * Sets flag_nullpath_ok and flag_utime_omit_ok in the bit-field word after libfuse's
+     * function pointers: the first lets libfuse call handle operations of unlinked files without
+     * a path, the second passes UTIME_OMIT through (else {@code touch -m} changes nothing).
      * jnr-fuse declares the field but its offset accessor sits in a non-public class, hence the
      * reflective call.
      */
-    private void setNullpathOk() {
+    private void setFlags() {
         try {
             java.lang.reflect.Method offsetOf = Class.forName("jnr.ffi.Struct$AbstractMember").getMethod("offset");
             offsetOf.setAccessible(true);
             long offset = (Long) offsetOf.invoke(fuseOperations.flag_nullpath_ok);
             Pointer mem = jnr.ffi.Struct.getMemory(fuseOperations);
-            mem.putByte(offset, (byte) (mem.getByte(offset) | 1));
+            mem.putByte(offset, (byte) (mem.getByte(offset) | NULLPATH_OK | UTIME_OMIT_OK));
+            LOG.debug("fuse_operations flags at offset {} of {}: {}", offset, jnr.ffi.Struct.size(fuseOperations), mem.getByte(offset));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("jnr-fuse changed: cannot set nullpath_ok", e);
         }

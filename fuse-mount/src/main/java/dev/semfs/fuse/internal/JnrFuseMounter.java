@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code default_permissions}: the kernel enforces owner/group/mode/sticky bits from our
  *       getattr, so the adapter does not re-implement POSIX permission checks;
  *   <li>{@code use_ino}: st_ino is the core's inode number, so hard links show as such;
- *   <li>{@code hard_remove}: unlink really unlinks (no .fuse_hidden files); the core's handles
- *       keep an unlinked file readable, and nullpath_ok lets libfuse call us without a path;
+ *   <li>no {@code hard_remove}: libfuse hides an open file on unlink, which
+ *       {@link MountOperations} maps back to a real unlink in the core (see there), so that
+ *       fstat(2) on a descriptor of an unlinked file keeps working;
+ *   <li>{@code atomic_o_trunc}: open(O_TRUNC) reaches the core as one Open with truncate, not
+ *       a separate truncate (which would cut an extra, empty version) before the open;
  *   <li>{@code big_writes,max_write=131072}: 128 KiB writes instead of 4 KiB ones;
  *   <li>{@code attr_timeout=0,entry_timeout=0,negative_timeout=0} and no {@code kernel_cache}:
  *       a rollback or write through another front end (CLI, MCP) shows at the next stat or open,
@@ -59,7 +62,7 @@ public final class JnrFuseMounter implements Mounter {
     /** The libfuse arguments after the mount point. */
     static List<String> fuseArgs(MountOptions options) {
         List<String> o = new ArrayList<>(List.of("fsname=semfs", "subtype=semfs", "default_permissions", "use_ino",
-                "hard_remove", "big_writes", "max_write=131072", "attr_timeout=0", "entry_timeout=0",
+                "atomic_o_trunc", "big_writes", "max_write=131072", "attr_timeout=0", "entry_timeout=0",
                 "negative_timeout=0", "auto_unmount"));
         if (options.allowOther()) o.add("allow_other");
         List<String> args = new ArrayList<>(List.of("-o", String.join(",", o)));

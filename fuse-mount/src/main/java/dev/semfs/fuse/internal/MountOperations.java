@@ -11,8 +11,12 @@ import dev.semfs.syscalls.Op;
 import dev.semfs.syscalls.Workspace;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +26,15 @@ import org.slf4j.LoggerFactory;
  * and are read-only (EROFS); everything else goes to the {@link Workspace} as the caller the
  * binding built from the FUSE context. No storage logic here: open handles, unlink-while-open,
  * versions on release and permission checks by agent are the core's.
+ *
+ * <p>Unlink of an open file: libfuse 2's high-level API resolves every request by path, and a
+ * plain unlink would make fstat(2) on a still-open descriptor fail (the kernel sends that
+ * getattr without the handle). So the mount does not use {@code hard_remove}: libfuse renames
+ * an open file to {@code .fuse_hiddenXXXXXXXXXXXXXXXX} instead of unlinking it, and this class
+ * turns that rename into the real unlink in the core, answers getattr of the hidden name from an
+ * open handle of the inode ({@link Op.HandleStat}), and takes libfuse's final unlink of the
+ * hidden name (after the last release) as a no-op. The hidden name never reaches the core, its
+ * listings, versions or index.
  *
  * <p>Methods throw what the core throws (or {@link SemfsException} for the mount's own refusals);
  * the binding passes every failure through {@link ErrnoMapper}. File handles are the
@@ -45,6 +58,9 @@ final class MountOperations {
     private final String agent;
     private final ControlTree control;
     private final OpenFiles files = new OpenFiles();
+    /** libfuse's hidden names of files unlinked while open, to the inode they stand for. */
+    private final Map<String, Long> hidden = new ConcurrentHashMap<>();
+    private static final Pattern HIDDEN = Pattern.compile(".*/\\.fuse_hidden[0-9a-f]{16}");
 
     MountOperations(Workspace workspace, String agent, ControlTree control) {
         this.workspace = workspace;
@@ -65,6 +81,12 @@ final class MountOperations {
 
     FileInfo getattr(Caller c, String path) throws IOException {
         if (ControlTree.owns(path)) return control.stat(c, path);
+        Long ino = hidden.get(path);
+        if (ino != null) {
+            long fh = files.anyCoreHandleOf(ino);
+            if (fh < 0) throw new NoSuchFileException(path);
+            return workspace.call(c, new Op.HandleStat(fh));
+        }
         return workspace.call(c, new Op.Stat(path, false));
     }
 
@@ -96,6 +118,7 @@ final class MountOperations {
 
     void unlink(Caller c, String path) throws IOException {
         refuseControl(path, false);
+        if (hidden.remove(path) != null) return; // already unlinked in the core when it was hidden
         workspace.call(c, new Op.Remove(path, false));
     }
 
@@ -107,6 +130,15 @@ final class MountOperations {
     void rename(Caller c, String from, String to) throws IOException {
         refuseControl(from, false);
         refuseControl(to, false);
+        if (HIDDEN.matcher(to).matches() && !hidden.containsKey(from)) {
+            long ino = workspace.call(c, new Op.Stat(from, false)).ino();
+            if (files.anyCoreHandleOf(ino) >= 0) {
+                workspace.call(c, new Op.Remove(from, false));
+                hidden.put(to, ino);
+                return;
+            }
+        }
+        if (hidden.containsKey(from) || hidden.containsKey(to)) throw new NoSuchFileException(hidden.containsKey(from) ? from : to);
         workspace.call(c, new Op.Move(from, to));
     }
 
@@ -153,7 +185,7 @@ final class MountOperations {
     long create(Caller c, String path, int flags, int mode) throws IOException {
         refuseControl(path, true);
         Handle h = workspace.call(c, new Op.Open(path, true, true, (flags & O_EXCL) != 0, (flags & O_TRUNC) != 0, mode & 07777));
-        return files.addCore(h.id());
+        return files.addCore(h.id(), h.file().ino());
     }
 
     long open(Caller c, String path, int flags) throws IOException {
@@ -164,7 +196,7 @@ final class MountOperations {
         }
         Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
                 (flags & O_TRUNC) != 0, 0));
-        return files.addCore(h.id());
+        return files.addCore(h.id(), h.file().ino());
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
@@ -216,6 +248,7 @@ final class MountOperations {
      */
     void releaseAll() {
         Caller c = caller(-1, -1);
+        hidden.clear();
         for (long fh : files.drainCore()) {
             try {
                 workspace.call(c, new Op.Release(fh));
@@ -240,6 +273,10 @@ final class MountOperations {
     /** {@code mode}: 0 create or replace, 1 create only (XATTR_CREATE), 2 replace only (XATTR_REPLACE). */
     void setxattr(Caller c, String path, String name, byte[] value, int mode) throws IOException {
         refuseControl(path, false);
+        // POSIX ACLs arrive as system.posix_acl_* xattrs under libfuse 2. Storing them as plain
+        // attributes would make cp -a / tar believe permissions were set while the mode stays
+        // as created; refusing makes them fall back to chmod.
+        if (name.startsWith("system.")) throw new ErrnoMapper.NotSupported(name);
         workspace.call(c, new Op.SetXattr(path, name, value, mode));
     }
 

@@ -17,14 +17,20 @@ import java.util.concurrent.atomic.AtomicLong;
 final class OpenFiles {
     private static final long VIRTUAL = 1L << 63;
 
-    private final Map<Long, Boolean> core = new ConcurrentHashMap<>();
+    private final Map<Long, Long> core = new ConcurrentHashMap<>(); // handle -> inode
     private final Map<Long, VirtualTree.VirtualFile> virtual = new ConcurrentHashMap<>();
     private final AtomicLong nextVirtual = new AtomicLong(1);
 
-    long addCore(long coreHandle) {
+    long addCore(long coreHandle, long ino) {
         if ((coreHandle & VIRTUAL) != 0) throw new IllegalStateException("core handle id uses the top bit: " + coreHandle);
-        core.put(coreHandle, Boolean.TRUE);
+        core.put(coreHandle, ino);
         return coreHandle;
+    }
+
+    /** Some open core handle on inode {@code ino}, or -1 when none is open. */
+    long anyCoreHandleOf(long ino) {
+        for (Map.Entry<Long, Long> e : core.entrySet()) if (e.getValue() == ino) return e.getKey();
+        return -1;
     }
 
     long addVirtual(VirtualTree.VirtualFile file) {
