@@ -99,11 +99,14 @@ public interface WorkspaceStore extends Closeable {
 
     int readVersion(long ino, long number, long offset, byte[] buf, int off, int len) throws IOException;
 
-    /** Nodes that ever had this path, most recently seen last, live or deleted. */
-    List<Long> inodesOnceAt(String path) throws IOException;
+    /** The history of a path across every node that ever had it, oldest first. */
+    List<PathVersion> pathHistory(String path) throws IOException;
 
-    /** Every path that ever existed below (or at) {@code prefix}, live or deleted, with its nodes. */
-    Map<String, List<Long>> pathsOnceUnder(String prefix) throws IOException;
+    /** The newest entry of a path's history, if it has any. */
+    Optional<PathVersion> latestPathVersion(String path) throws IOException;
+
+    /** Histories of every path at or below {@code prefix} ("/" for all), by path. */
+    Map<String, List<PathVersion>> pathHistoriesUnder(String prefix) throws IOException;
 
     /**
      * Makes version {@code srcVersion} of node {@code srcIno} (content, mode, symlink target) the

@@ -9,6 +9,7 @@ import dev.semfs.versioning.DirEntry;
 import dev.semfs.versioning.FileType;
 import dev.semfs.versioning.GcReport;
 import dev.semfs.versioning.Inode;
+import dev.semfs.versioning.PathVersion;
 import dev.semfs.versioning.RetentionPolicy;
 import dev.semfs.versioning.SnapshotEntry;
 import dev.semfs.versioning.SnapshotRecord;
@@ -73,7 +74,7 @@ import org.rocksdb.WriteOptions;
  * refs           kind ('c' chunk, 'p' page), hash reference count (varlong)
  * zero           kind, hash                       (empty) count reached 0: garbage to sweep
  * versions       ino, number                      {@link Records.VersionRec}
- * paths          path (UTF-8), 0x00, ino          last time seen (8 bytes)
+ * pathversions   path (UTF-8), 0x00, number       ino, node version, time (8 bytes each), kind (1 byte)
  * snapshots      id                               snapshot record
  * snapentries    id, path (UTF-8)                 snapshot entry
  * pins           ino, version                     count of snapshots referring to it
@@ -109,7 +110,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private final List<ColumnFamilyHandle> handles;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final ColumnFamilyHandle cfMeta, cfInodes, cfDirents, cfChunks, cfPages, cfRefs, cfZero, cfVersions,
-            cfPaths, cfSnapshots, cfSnapEntries, cfPins, cfXattrs, cfChanges, cfSettings;
+            cfPathVersions, cfSnapshots, cfSnapEntries, cfPins, cfXattrs, cfChanges, cfSettings;
     private final WriteOptions asyncWrite = new WriteOptions();
     private final WriteOptions syncWrite = new WriteOptions().setSync(true);
     private final ReentrantLock commitLock = new ReentrantLock();
@@ -134,7 +135,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     private static final String[] CF_NAMES = {"default", "inodes", "dirents", "chunks", "pages", "refs", "zero",
-            "versions", "paths", "snapshots", "snapentries", "pins", "xattrs", "changes", "settings"};
+            "versions", "pathversions", "snapshots", "snapentries", "pins", "xattrs", "changes", "settings"};
 
     private RocksWorkspaceStore(Path dir, StoreOptions options) throws IOException {
         this.dir = dir;
@@ -161,7 +162,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
         cfMeta = handles.get(0); cfInodes = handles.get(1); cfDirents = handles.get(2); cfChunks = handles.get(3);
         cfPages = handles.get(4); cfRefs = handles.get(5); cfZero = handles.get(6); cfVersions = handles.get(7);
-        cfPaths = handles.get(8); cfSnapshots = handles.get(9); cfSnapEntries = handles.get(10); cfPins = handles.get(11);
+        cfPathVersions = handles.get(8); cfSnapshots = handles.get(9); cfSnapEntries = handles.get(10); cfPins = handles.get(11);
         cfXattrs = handles.get(12); cfChanges = handles.get(13); cfSettings = handles.get(14);
     }
 
@@ -442,10 +443,21 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             newChunks.putAll(chunks);
         }
 
-        void path(String path, long ino) throws IOException {
+        private final Map<String, Long> pathNumbers = new HashMap<>();
+
+        /** Appends an entry to a path's history, numbered after the path's newest entry. */
+        void pathEntry(String path, long ino, long version, VersionKind kind) throws IOException {
             if (path == null) return;
-            byte[] key = Codec.concat(Codec.concat(Codec.utf8(path), new byte[]{0}), Codec.longKey(ino));
-            put(cfPaths, key, Codec.longKey(time));
+            Long last = pathNumbers.get(path);
+            if (last == null) last = latestPathVersion(path).map(PathVersion::number).orElse(0L);
+            long number = last + 1;
+            pathNumbers.put(path, number);
+            byte[] v = new byte[25];
+            Codec.putLong(v, 0, ino);
+            Codec.putLong(v, 8, version);
+            Codec.putLong(v, 16, time);
+            v[24] = (byte) kind.ordinal();
+            put(cfPathVersions, pathVersionKey(path, number), v);
         }
 
         VersionRecord version(Records.InodeRec rec, VersionKind kind, Change change, String path) throws IOException {
@@ -456,7 +468,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             root(rec.root, +1);
             rec.latestVersion = number;
             rec.changed = false;
-            path(path, rec.ino);
+            pathEntry(path, rec.ino, number, kind);
             return v;
         }
 
@@ -600,7 +612,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             long version = 0;
             if (type == FileType.FILE) {
                 rec.changed = true; // its first close cuts version 1, even if nothing is written
-                tx.path(change.path(), rec.ino);
             } else {
                 version = tx.version(rec, VersionKind.CREATE, change, change.path()).number();
             }
@@ -637,7 +648,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.put(cfDirents, direntKey(parent, name), direntValue(ino, rec.type));
             dirRec.mtime = dirRec.ctime = tx.time;
             tx.putInode(dirRec);
-            tx.path(target, ino);
+            if (rec.latestVersion > 0) tx.pathEntry(target, ino, rec.latestVersion, VersionKind.CREATE);
             tx.log("link", rec, change.path(), change.toPath(), 0, change);
             tx.commit(false);
             return rec.toInode();
@@ -808,11 +819,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 toDir.mtime = toDir.ctime = tx.time;
                 rec.ctime = tx.time;
                 long version = 0;
-                if (rec.type != FileType.FILE || rec.latestVersion > 0 || !rec.changed) {
+                if (rec.latestVersion > 0) {
+                    tx.pathEntry(from, rec.ino, 0, VersionKind.MOVED);
                     version = tx.version(rec, VersionKind.RENAME, change, to).number();
-                } else {
-                    tx.path(to, rec.ino); // a new file's first close will be version 1, under its new name
-                }
+                } // else: a new file's first close will be version 1, under its new name
+                if (rec.type == FileType.DIRECTORY) moveDescendantHistories(tx, rec.ino, from, to);
                 tx.putInode(rec);
                 tx.putInode(fromDir);
                 if (toDir != fromDir) tx.putInode(toDir);
@@ -824,6 +835,23 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         } finally {
             for (Node n : locked) n.lock.unlock();
             for (Node n : locked) evict(n);
+        }
+    }
+
+    /** Path histories follow a directory's descendants when it moves: each old path ends, each new one begins. */
+    private void moveDescendantHistories(Tx tx, long dirIno, String from, String to) throws IOException {
+        ArrayDeque<Map.Entry<Long, String>> todo = new ArrayDeque<>();
+        todo.add(Map.entry(dirIno, ""));
+        while (!todo.isEmpty()) {
+            Map.Entry<Long, String> d = todo.poll();
+            for (DirEntry e : list(d.getKey())) {
+                String rel = d.getValue() + "/" + e.name();
+                Records.InodeRec child = inode(e.ino());
+                if (e.type() == FileType.DIRECTORY) todo.add(Map.entry(e.ino(), rel));
+                if (child.latestVersion == 0) continue;
+                tx.pathEntry(from + rel, child.ino, 0, VersionKind.MOVED);
+                tx.pathEntry(to + rel, child.ino, child.latestVersion, VersionKind.RENAME);
+            }
         }
     }
 
@@ -1189,27 +1217,46 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
-    @Override
-    public List<Long> inodesOnceAt(String path) throws IOException {
-        byte[] prefix = Codec.concat(Codec.utf8(path), new byte[]{0});
-        List<long[]> seen = new ArrayList<>();
-        scan(cfPaths, prefix, null, (k, v) -> {
-            seen.add(new long[]{Codec.getLong(k, prefix.length), Codec.getLong(v, 0)});
-            return true;
-        });
-        seen.sort(Comparator.comparingLong(a -> a[1]));
-        return seen.stream().map(a -> a[0]).toList();
+    private static byte[] pathVersionKey(String path, long number) {
+        return Codec.concat(Codec.concat(Codec.utf8(path), new byte[]{0}), Codec.longKey(number));
+    }
+
+    private static PathVersion decodePathVersion(byte[] k, byte[] v) {
+        int zero = k.length - 9;
+        return new PathVersion(new String(k, 0, zero, StandardCharsets.UTF_8), Codec.getLong(k, zero + 1),
+                Codec.getLong(v, 0), Codec.getLong(v, 8), Codec.getLong(v, 16), VersionKind.values()[v[24]]);
     }
 
     @Override
-    public Map<String, List<Long>> pathsOnceUnder(String prefix) throws IOException {
-        Map<String, List<Long>> out = new TreeMap<>();
+    public List<PathVersion> pathHistory(String path) throws IOException {
+        List<PathVersion> out = new ArrayList<>();
+        scan(cfPathVersions, Codec.concat(Codec.utf8(path), new byte[]{0}), null, (k, v) -> {
+            out.add(decodePathVersion(k, v));
+            return true;
+        });
+        return out;
+    }
+
+    @Override
+    public Optional<PathVersion> latestPathVersion(String path) throws IOException {
+        byte[] prefix = Codec.concat(Codec.utf8(path), new byte[]{0});
+        try (RocksIterator it = db.newIterator(cfPathVersions)) {
+            it.seekForPrev(Codec.concat(prefix, Codec.longKey(-1L)));
+            if (it.isValid() && Codec.startsWith(it.key(), prefix) && it.key().length == prefix.length + 8) {
+                return Optional.of(decodePathVersion(it.key(), it.value()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Map<String, List<PathVersion>> pathHistoriesUnder(String prefix) throws IOException {
+        Map<String, List<PathVersion>> out = new TreeMap<>();
         String base = prefix.equals("/") ? "/" : prefix;
-        scan(cfPaths, Codec.utf8(base), null, (k, v) -> {
-            int zero = k.length - 9;
-            String path = new String(k, 0, zero, StandardCharsets.UTF_8);
-            if (base.equals("/") || path.equals(base) || path.startsWith(base + "/")) {
-                out.computeIfAbsent(path, p -> new ArrayList<>()).add(Codec.getLong(k, zero + 1));
+        scan(cfPathVersions, Codec.utf8(base), null, (k, v) -> {
+            PathVersion pv = decodePathVersion(k, v);
+            if (base.equals("/") || pv.path().equals(base) || pv.path().startsWith(base + "/")) {
+                out.computeIfAbsent(pv.path(), p -> new ArrayList<>()).add(pv);
             }
             return true;
         });

@@ -173,7 +173,10 @@ class RocksWorkspaceStoreTest {
             write(s, f.ino(), 0, "precious".getBytes());
             s.unlink(WorkspaceStore.ROOT, "gone", change("/gone"));
             assertTrue(s.lookup(WorkspaceStore.ROOT, "gone").isEmpty());
-            assertEquals(List.of(f.ino()), s.inodesOnceAt("/gone"));
+            List<dev.semfs.versioning.PathVersion> h = s.pathHistory("/gone");
+            assertEquals(2, h.size());
+            assertTrue(h.get(1).isGone());
+            assertEquals(f.ino(), h.get(0).ino());
             List<VersionRecord> vs = s.versions(f.ino());
             assertEquals(2, vs.size());
             assertTrue(vs.get(1).isTombstone());
@@ -225,9 +228,28 @@ class RocksWorkspaceStoreTest {
             s.commit(tmp.ino(), VersionKind.WRITE, change("/a.tmp"));
             s.rename(WorkspaceStore.ROOT, "a.tmp", WorkspaceStore.ROOT, "a", new dev.semfs.versioning.Change("t", "api", "", "/a.tmp", "/a"));
             assertEquals(tmp.ino(), s.lookup(WorkspaceStore.ROOT, "a").orElseThrow().ino());
-            assertEquals(List.of(a.ino(), tmp.ino()), s.inodesOnceAt("/a"));
+            List<dev.semfs.versioning.PathVersion> h = s.pathHistory("/a");
+            assertEquals(List.of(a.ino(), a.ino(), tmp.ino()), h.stream().map(dev.semfs.versioning.PathVersion::ino).toList(),
+                    "the path's history: old content, its deletion by the rename, the new content");
+            assertEquals(List.of(1L, 2L, 3L), h.stream().map(dev.semfs.versioning.PathVersion::number).toList());
+            assertTrue(s.pathHistory("/a.tmp").getLast().isGone());
             assertEquals("old", new String(readVersion(s, a.ino(), 1)));
             assertEquals(VersionKind.RENAME, s.versions(tmp.ino()).getLast().kind());
+            assertConsistent(s);
+        }
+    }
+
+    @Test
+    void directoryRenameMovesDescendantHistories() throws Exception {
+        try (WorkspaceStore s = open(dir)) {
+            Inode d = s.create(WorkspaceStore.ROOT, "d", FileType.DIRECTORY, 0755, 0, 0, null, change("/d"));
+            Inode x = s.create(d.ino(), "x", FileType.FILE, 0644, 0, 0, null, change("/d/x"));
+            write(s, x.ino(), 0, "x".getBytes());
+            s.commit(x.ino(), VersionKind.WRITE, change("/d/x"));
+            s.rename(WorkspaceStore.ROOT, "d", WorkspaceStore.ROOT, "e", new dev.semfs.versioning.Change("t", "api", "", "/d", "/e"));
+            assertTrue(s.latestPathVersion("/d/x").orElseThrow().isGone());
+            assertEquals(x.ino(), s.latestPathVersion("/e/x").orElseThrow().ino());
+            assertEquals(java.util.Set.of("/d", "/d/x"), s.pathHistoriesUnder("/d").keySet());
             assertConsistent(s);
         }
     }
