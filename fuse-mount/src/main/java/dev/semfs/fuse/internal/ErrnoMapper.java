@@ -26,6 +26,8 @@ final class ErrnoMapper {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrnoMapper.class);
 
+    private static final boolean TRACE = System.getenv("SEMFS_FUSE_TRACE") != null;
+
     private ErrnoMapper() {}
 
     /**
@@ -46,6 +48,7 @@ final class ErrnoMapper {
             case INVALID_ARGUMENT, NOT_LINK -> Errno.EINVAL;
             case LOOP -> Errno.ELOOP;
             case CROSS_DEVICE -> Errno.EXDEV;
+            case NOT_PERMITTED -> Errno.EPERM;
             case NO_SPACE -> Errno.ENOSPC;
             case TOO_LARGE -> Errno.EFBIG;
             case BAD_HANDLE -> Errno.EBADF;
@@ -56,7 +59,8 @@ final class ErrnoMapper {
         };
         if (errno == Errno.EIO) {
             LOG.warn("{} {} failed: {}", callback, path, failure.toString(), failure);
-        } else if (LOG.isDebugEnabled()) {
+        } else if (TRACE || LOG.isDebugEnabled()) {
+            if (TRACE) System.err.println(callback + " " + path + " -> errno " + errno + ": " + failure);
             LOG.debug("{} {} -> errno {}: {}", callback, path, errno, failure.toString());
         }
         return errno;

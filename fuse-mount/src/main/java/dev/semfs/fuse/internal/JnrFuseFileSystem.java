@@ -85,7 +85,10 @@ final class JnrFuseFileSystem extends FuseStubFS {
         int run() throws Exception;
     }
 
+    private static final boolean TRACE = System.getenv("SEMFS_FUSE_TRACE") != null;
+
     private static int guard(String callback, String path, Call call) {
+        if (TRACE) System.err.println(callback + " " + path);
         try {
             return call.run();
         } catch (Throwable t) {

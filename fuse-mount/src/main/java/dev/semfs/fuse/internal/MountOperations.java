@@ -58,7 +58,11 @@ final class MountOperations {
     private final String agent;
     private final ControlTree control;
     private final OpenFiles files = new OpenFiles();
-    /** libfuse's hidden names of files unlinked while open, to the inode they stand for. */
+    /**
+     * libfuse's hidden names of files unlinked while open, to the inode they stand for. Keyed by
+     * the name alone (libfuse makes each unique per mount from the node id and a counter), so a
+     * rename of the directory holding one does not lose it.
+     */
     private final Map<String, Long> hidden = new ConcurrentHashMap<>();
     private static final Pattern HIDDEN = Pattern.compile(".*/\\.fuse_hidden[0-9a-f]{16}");
 
@@ -81,7 +85,7 @@ final class MountOperations {
 
     FileInfo getattr(Caller c, String path) throws IOException {
         if (ControlTree.owns(path)) return control.stat(c, path);
-        Long ino = hidden.get(path);
+        Long ino = hidden.isEmpty() ? null : hidden.get(hiddenKey(path));
         if (ino != null) {
             long fh = files.anyCoreHandleOf(ino);
             if (fh < 0) throw new NoSuchFileException(path);
@@ -118,7 +122,7 @@ final class MountOperations {
 
     void unlink(Caller c, String path) throws IOException {
         refuseControl(path, false);
-        if (hidden.remove(path) != null) return; // already unlinked in the core when it was hidden
+        if (!hidden.isEmpty() && hidden.remove(hiddenKey(path)) != null) return; // unlinked in the core when hidden
         workspace.call(c, new Op.Remove(path, false));
     }
 
@@ -130,15 +134,17 @@ final class MountOperations {
     void rename(Caller c, String from, String to) throws IOException {
         refuseControl(from, false);
         refuseControl(to, false);
-        if (HIDDEN.matcher(to).matches() && !hidden.containsKey(from)) {
+        if (HIDDEN.matcher(to).matches() && !hidden.containsKey(hiddenKey(from))) {
             long ino = workspace.call(c, new Op.Stat(from, false)).ino();
             if (files.anyCoreHandleOf(ino) >= 0) {
                 workspace.call(c, new Op.Remove(from, false));
-                hidden.put(to, ino);
+                hidden.put(hiddenKey(to), ino);
                 return;
             }
         }
-        if (hidden.containsKey(from) || hidden.containsKey(to)) throw new NoSuchFileException(hidden.containsKey(from) ? from : to);
+        if (!hidden.isEmpty() && (hidden.containsKey(hiddenKey(from)) || hidden.containsKey(hiddenKey(to)))) {
+            throw new NoSuchFileException(from); // a hidden file exists only for its open handles
+        }
         workspace.call(c, new Op.Move(from, to));
     }
 
@@ -283,6 +289,10 @@ final class MountOperations {
     void removexattr(Caller c, String path, String name) throws IOException {
         refuseControl(path, false);
         workspace.call(c, new Op.RemoveXattr(path, name));
+    }
+
+    private static String hiddenKey(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** With {@code creates}, {@code /.semfs} itself exists (EEXIST); anything below it is read-only. */
