@@ -75,6 +75,13 @@ public final class LocalWorkspace implements Workspace {
     private final WorkspaceStore store;
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final ConcurrentHashMap<Long, OpenFile> handles = new ConcurrentHashMap<>();
+    private final Object[] wholeWriteLocks = new Object[64];
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    {
+        for (int i = 0; i < wholeWriteLocks.length; i++) wholeWriteLocks[i] = new Object();
+    }
 
     /** An open file: the node stays readable after unlink; its path follows renames for version records. */
     private static final class OpenFile {
@@ -104,6 +111,23 @@ public final class LocalWorkspace implements Workspace {
     @Override
     @SuppressWarnings("unchecked")
     public <R> R call(Caller caller, Op<R> op) throws IOException {
+        // Calls run under the read side of the lifecycle lock, close under the write side: a
+        // call racing with close gets a clear error instead of touching a closed native store.
+        if (!lifecycle.readLock().tryLock()) throw closedError();
+        try {
+            if (closed) throw closedError();
+            return dispatch(caller, op);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private static SemfsException closedError() {
+        return new SemfsException(ErrorCode.IO, null, "workspace is closed");
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> R dispatch(Caller caller, Op<R> op) throws IOException {
         Object result = switch (op) {
             case Op.Stat o -> stat(norm(o.path()), o.follow());
             case Op.ListDir o -> list(norm(o.path()));
@@ -280,15 +304,19 @@ public final class LocalWorkspace implements Workspace {
         }
         Change ch = change(caller, path);
         store.retain(file.ino());
+        // A whole-file write is one unit: two at once on one file give two whole versions.
+        Object lock = wholeWriteLocks[(int) Math.floorMod(file.ino(), (long) wholeWriteLocks.length)];
         try {
-            long offset = 0;
-            if (append) {
-                offset = store.stat(file.ino()).size();
-            } else if (existing.isPresent()) {
-                store.truncate(file.ino(), 0, ch);
+            synchronized (lock) {
+                long offset = 0;
+                if (append) {
+                    offset = store.stat(file.ino()).size();
+                } else if (existing.isPresent() || store.stat(file.ino()).size() > 0) {
+                    store.truncate(file.ino(), 0, ch);
+                }
+                store.write(file.ino(), offset, data, 0, data.length, ch);
+                store.commit(file.ino(), VersionKind.WRITE, ch);
             }
-            store.write(file.ino(), offset, data, 0, data.length, ch);
-            store.commit(file.ino(), VersionKind.WRITE, ch);
         } finally {
             store.release(file.ino());
         }
@@ -928,6 +956,17 @@ public final class LocalWorkspace implements Workspace {
 
     @Override
     public void close() throws IOException {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) return;
+            closed = true;
+            closeHandlesAndStore();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private void closeHandlesAndStore() throws IOException {
         for (Long id : List.copyOf(handles.keySet())) {
             try {
                 release(id);
