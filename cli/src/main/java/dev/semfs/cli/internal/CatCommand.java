@@ -39,7 +39,7 @@ final class CatCommand extends WorkspaceCommand {
                 status = Math.max(status, s.fail(e));
             }
         }
-        if (s.json()) s.printJson(Map.of("files", files, "errors", s.errors()));
+        if (s.json()) s.printJson(Json.object("files", files, "errors", s.errors()));
         return status;
     }
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "diff", description = {
         "Line diff between versions of a file:",
-        "  diff PATH         the newest version against the one before it",
+        "  diff PATH         the live file against the version before it",
         "  diff PATH V1      version V1 against the live file",
         "  diff PATH V1 V2   version V1 against version V2"})
 final class DiffCommand extends WorkspaceCommand {

@@ -61,7 +61,7 @@ final class ImportCommand extends WorkspaceCommand {
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
                 if (file.equals(src)) throw e;
-                skipped.add(Map.of("path", file.toString(), "reason", String.valueOf(e.getMessage())));
+                skipped.add(Json.object("path", file.toString(), "reason", String.valueOf(e.getMessage())));
                 return FileVisitResult.CONTINUE;
             }
         });
@@ -146,7 +146,7 @@ final class ImportCommand extends WorkspaceCommand {
             bytes += copyFile(s, item.path(), target, HostFiles.mode(item.path(), 0644), bar);
             files++;
         } else {
-            skipped.add(Map.of("path", item.path().toString(), "reason", "not a file, directory or symlink"));
+            skipped.add(Json.object("path", item.path().toString(), "reason", "not a file, directory or symlink"));
         }
     }
 

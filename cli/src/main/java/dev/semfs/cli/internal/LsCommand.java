@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,7 +45,7 @@ final class LsCommand extends WorkspaceCommand {
             }
             first = false;
         }
-        if (s.json()) s.printJson(Map.of("listings", listings, "errors", s.errors()));
+        if (s.json()) s.printJson(Json.object("listings", listings, "errors", s.errors()));
         return status;
     }
 

@@ -5,7 +5,6 @@ import dev.semfs.syscalls.Op;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,7 +30,7 @@ final class MkdirCommand extends WorkspaceCommand {
                 status = Math.max(status, s.fail(e));
             }
         }
-        if (s.json()) s.printJson(Map.of("created", created, "errors", s.errors()));
+        if (s.json()) s.printJson(Json.object("created", created, "errors", s.errors()));
         return status;
     }
 }

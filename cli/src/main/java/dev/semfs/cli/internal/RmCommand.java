@@ -5,7 +5,6 @@ import dev.semfs.syscalls.Removed;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,7 +29,7 @@ final class RmCommand extends WorkspaceCommand {
                 status = Math.max(status, s.fail(e));
             }
         }
-        if (s.json()) s.printJson(Map.of("removed", removed, "errors", s.errors()));
+        if (s.json()) s.printJson(Json.object("removed", removed, "errors", s.errors()));
         return status;
     }
 }

@@ -18,7 +18,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The top-level {@code semfs} command: global options, the list of subcommands, and the one
  * place where failures become messages and exit statuses.
  */
-@Command(name = "semfs", mixinStandardHelpOptions = true, versionProvider = SemfsCommand.Version.class,
+@Command(name = "semfs", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = SemfsCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "A semantic, versioned file system for LLM agents.",
         footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error."},
@@ -71,7 +71,7 @@ final class SemfsCommand implements Callable<Integer> {
     /** Reports one failure of {@code command} on stderr (and stdout in --json mode); returns the exit status. */
     int report(Problem p, String command) {
         env.err().println(p.line(command));
-        if (json) env.out().println(Json.write(Map.of("error", errorJson(p))));
+        if (json) env.out().println(Json.write(Json.object("error", errorJson(p))));
         return p.exitStatus();
     }
 
