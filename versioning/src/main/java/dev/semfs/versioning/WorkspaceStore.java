@@ -99,17 +99,29 @@ public interface WorkspaceStore extends Closeable {
 
     int readVersion(long ino, long number, long offset, byte[] buf, int off, int len) throws IOException;
 
-    /** Nodes that ever had this path, most recently seen last, live or deleted. */
-    List<Long> inodesOnceAt(String path) throws IOException;
+    /** The history of a path across every node that ever had it, oldest first. */
+    List<PathVersion> pathHistory(String path) throws IOException;
 
-    /** Every path that ever existed below (or at) {@code prefix}, live or deleted, with its nodes. */
-    Map<String, List<Long>> pathsOnceUnder(String prefix) throws IOException;
+    /** The newest entry of a path's history, if it has any. */
+    Optional<PathVersion> latestPathVersion(String path) throws IOException;
+
+    /** Histories of every path at or below {@code prefix} ("/" for all), by path. */
+    Map<String, List<PathVersion>> pathHistoriesUnder(String prefix) throws IOException;
 
     /**
-     * Makes the content, mode and symlink target of version {@code number} the live state of the
-     * node, as a new ROLLBACK version. A deleted node is linked back at {@code parent/name}.
+     * Makes version {@code srcVersion} of node {@code srcIno} (content, mode, symlink target) the
+     * live state of the live node {@code targetIno}, as a new version of kind {@code kind}. If the
+     * target changed since its newest version, that state is versioned first: nothing is lost.
      */
-    VersionRecord rollback(long ino, long number, long parent, String name, Change change) throws IOException;
+    VersionRecord restoreVersion(long targetIno, long srcIno, long srcVersion, VersionKind kind, Change change)
+            throws IOException;
+
+    /**
+     * Brings version {@code srcVersion} of {@code srcIno} back at {@code parent/name}: the node
+     * itself if it is deleted (its history continues), else a new node with that content.
+     */
+    Inode revive(long srcIno, long srcVersion, long parent, String name, VersionKind kind, Change change)
+            throws IOException;
 
     // --- snapshots -------------------------------------------------------------------------
 
