@@ -85,7 +85,7 @@ final class ImportCommand extends WorkspaceCommand {
         if (single) {
             // One host file: into DEST when DEST is a directory, else as DEST itself.
             if (isDirectory(s, dest)) base = Formats.child(dest, host.getFileName().toString());
-        } else {
+        } else if (!isDirectory(s, dest)) {
             s.call(new Op.Mkdir(dest, true, MkdirCommand.DIR_MODE));
         }
         try (Progress bar = progress(s, total)) {

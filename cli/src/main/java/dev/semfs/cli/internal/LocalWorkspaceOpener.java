@@ -2,17 +2,29 @@ package dev.semfs.cli.internal;
 
 import dev.semfs.cli.WorkspaceOpener;
 import dev.semfs.syscalls.Workspace;
+import dev.semfs.syscalls.Workspaces;
+import dev.semfs.versioning.StoreOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.stream.Stream;
 
 /** Opens the store in this process (the only mechanism until the daemon's loopback client exists). */
 public final class LocalWorkspaceOpener implements WorkspaceOpener {
-    public static final LocalWorkspaceOpener INSTANCE = new LocalWorkspaceOpener();
+    public static final LocalWorkspaceOpener INSTANCE = new LocalWorkspaceOpener(StoreOptions.defaults());
 
-    private LocalWorkspaceOpener() {}
+    private final StoreOptions options;
+
+    private LocalWorkspaceOpener(StoreOptions options) {
+        this.options = options;
+    }
+
+    /** The same opener with another clock, for tests that move time. */
+    static LocalWorkspaceOpener withClock(Clock clock) {
+        return new LocalWorkspaceOpener(StoreOptions.defaults().withClock(clock));
+    }
 
     @Override
     public Workspace open(Path store, boolean create) throws IOException {
@@ -23,7 +35,7 @@ public final class LocalWorkspaceOpener implements WorkspaceOpener {
         } else if (!isNonEmptyDirectory(store)) {
             throw new NoSuchFileException(store.toString(), null, "no semfs store here; create one with 'semfs init'");
         }
-        throw new UnsupportedOperationException("the workspace implementation is not built yet");
+        return Workspaces.open(store, options);
     }
 
     private static boolean isNonEmptyDirectory(Path dir) throws IOException {

@@ -63,6 +63,7 @@ record Problem(ErrorCode code, String path, String detail) {
             case LOOP -> "too many levels of symbolic links";
             case CROSS_DEVICE -> "cross-device link";
             case NOT_PERMITTED -> "operation not permitted";
+            case NO_ATTRIBUTE -> "no such extended attribute";
             case NO_SPACE -> "no space left in the store";
             case TOO_LARGE -> "too large";
             case BAD_HANDLE -> "stale or unknown file handle";

@@ -1,16 +1,10 @@
 package dev.semfs.cli.internal;
 
 import dev.semfs.cli.WorkspaceOpener;
-import dev.semfs.syscalls.Caller;
-import dev.semfs.syscalls.Op;
-import dev.semfs.syscalls.Workspace;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,7 +13,7 @@ import java.util.Map;
 
 /**
  * Runs {@code semfs} in-process, as picocli's execute would from main, with captured streams,
- * a given stdin and clock, and the store in a temp directory.
+ * a given stdin and clock, and a real store in a temp directory.
  */
 final class CliHarness {
     record Result(int status, byte[] outBytes, String err) {
@@ -41,33 +35,12 @@ final class CliHarness {
     CliHarness(Path tmp, Clock clock) {
         this.store = tmp.resolve("store");
         this.clock = clock;
-        this.opener = fakeOpener(clock);
+        // The real store, opened and closed by every command as from a shell.
+        this.opener = LocalWorkspaceOpener.withClock(clock);
     }
 
     Path store() {
         return store;
-    }
-
-    /**
-     * The workspace behind the tests. Until the real store is on this branch, an in-memory fake
-     * that lives as long as the harness; the directory stands for the store's existence so that
-     * "no store" behaves as with the real opener.
-     */
-    private static WorkspaceOpener fakeOpener(Clock clock) {
-        InMemoryWorkspace ws = new InMemoryWorkspace(clock);
-        return (dir, create) -> {
-            if (create) Files.createDirectories(dir);
-            else if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "no semfs store here");
-            return new Workspace() {
-                @Override
-                public <R> R call(Caller caller, Op<R> op) throws IOException {
-                    return ws.call(caller, op);
-                }
-
-                @Override
-                public void close() {}
-            };
-        };
     }
 
     Result run(String... args) {
