@@ -81,7 +81,8 @@ public sealed interface Op<R> {
     /** Versions of a path (live or deleted), oldest first. */
     record Log(String path) implements Op<History> {}
 
-    record ReadVersion(String path, long version) implements Op<Content> {}
+    /** Bytes of version {@code version} (a number from {@link Log}) from {@code offset}; {@code length} -1 reads to the end. */
+    record ReadVersion(String path, long version, long offset, int length) implements Op<Content> {}
 
     /** Line diff between two versions; null {@code from} means the one before {@code to}, null {@code to} the live file. */
     record Diff(String path, Long from, Long to) implements Op<DiffResult> {}
