@@ -131,7 +131,7 @@ final class InMemoryWorkspace implements Workspace {
             case Op.ListXattrs lx -> new XattrNames(List.copyOf(resolve(lx.path()).xattrs.keySet()));
             case Op.SetXattr sx -> setXattr(sx);
             case Op.RemoveXattr rx -> {
-                if (resolve(rx.path()).xattrs.remove(rx.name()) == null) throw new NoSuchFileException(rx.path(), null, rx.name());
+                if (resolve(rx.path()).xattrs.remove(rx.name()) == null) throw new SemfsException(ErrorCode.NO_ATTRIBUTE, rx.path(), rx.name());
                 yield Done.DONE;
             }
             case Op.StatFs sf -> new FsStats(1L << 40, 1L << 39, 1L << 39, inos.get(), 1L << 30, 255);
@@ -463,7 +463,9 @@ final class InMemoryWorkspace implements Workspace {
         for (Object[] v : n.versions) {
             if (((VersionInfo) v[0]).number() == rv.version()) {
                 byte[] d = (byte[]) v[1];
-                return new Content(rv.path(), d, 0, d.length, rv.version());
+                int from = (int) Math.min(d.length, rv.offset());
+                int to = rv.length() < 0 ? d.length : (int) Math.min(d.length, rv.offset() + rv.length());
+                return new Content(rv.path(), Arrays.copyOfRange(d, from, to), rv.offset(), d.length, rv.version());
             }
         }
         throw new NoSuchFileException(rv.path(), null, "no version " + rv.version());
@@ -471,7 +473,7 @@ final class InMemoryWorkspace implements Workspace {
 
     private RollbackResult rollback(Caller c, Op.Rollback rb) throws IOException {
         Node n = resolveFile(rb.path());
-        byte[] d = readVersion(new Op.ReadVersion(rb.path(), rb.target().version())).data();
+        byte[] d = readVersion(new Op.ReadVersion(rb.path(), rb.target().version(), 0, -1)).data();
         setSize(n, 0);
         write(n, 0, d);
         cutVersion(n, c, "rollback", rb.path());
@@ -503,7 +505,7 @@ final class InMemoryWorkspace implements Workspace {
 
     private XattrValue getXattr(Op.GetXattr g) throws IOException {
         byte[] v = resolve(g.path()).xattrs.get(g.name());
-        if (v == null) throw new NoSuchFileException(g.path(), null, g.name());
+        if (v == null) throw new SemfsException(ErrorCode.NO_ATTRIBUTE, g.path(), g.name());
         return new XattrValue(g.name(), v.clone());
     }
 
@@ -511,7 +513,7 @@ final class InMemoryWorkspace implements Workspace {
         Node n = resolve(sx.path());
         boolean exists = n.xattrs.containsKey(sx.name());
         if (sx.mode() == 1 && exists) throw new FileAlreadyExistsException(sx.path(), null, sx.name());
-        if (sx.mode() == 2 && !exists) throw new NoSuchFileException(sx.path(), null, sx.name());
+        if (sx.mode() == 2 && !exists) throw new SemfsException(ErrorCode.NO_ATTRIBUTE, sx.path(), sx.name());
         n.xattrs.put(sx.name(), sx.value().clone());
         n.ctime = now();
         return Done.DONE;

@@ -30,16 +30,13 @@ final class ErrnoMapper {
 
     private ErrnoMapper() {}
 
-    /**
-     * The positive errno for {@code failure} raised by callback {@code callback} on {@code path}.
-     * The xattr callbacks report a missing attribute as ENODATA, as getxattr(2) specifies; the
-     * kernel resolved the path itself before calling them, so NOT_FOUND there means the name.
-     */
+    /** The positive errno for {@code failure} raised by callback {@code callback} on {@code path}. */
     static int errno(String callback, String path, Throwable failure) {
         if (failure instanceof NotSupported) return Errno.EOPNOTSUPP;
         ErrorCode code = ErrorCode.of(failure);
         int errno = switch (code) {
-            case NOT_FOUND -> callback.endsWith("xattr") ? Errno.ENODATA : Errno.ENOENT;
+            case NOT_FOUND -> Errno.ENOENT;
+            case NO_ATTRIBUTE -> Errno.ENODATA;
             case EXISTS -> Errno.EEXIST;
             case NOT_EMPTY -> Errno.ENOTEMPTY;
             case NOT_DIRECTORY -> Errno.ENOTDIR;

@@ -44,6 +44,7 @@ final class JnrFuseFileSystem extends FuseStubFS {
     // fuse_operations bit-field flags (libfuse 2.9): bit 0 nullpath_ok, bit 1 nopath, bit 2 utime_omit_ok.
     private static final int NULLPATH_OK = 1;
     private static final int UTIME_OMIT_OK = 4;
+    private static final int FI_BITS = 20;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JnrFuseFileSystem.class);
 
     private final MountOperations ops;
@@ -268,17 +269,29 @@ final class JnrFuseFileSystem extends FuseStubFS {
     @Override
     public int create(String path, @mode_t long mode, FuseFileInfo fi) {
         return guard("create", path, () -> {
-            fi.fh.set(ops.create(caller(), path, fi.flags.get(), (int) mode));
-            return 0;
+            return opened(fi, ops.create(caller(), path, fi.flags.get(), (int) mode));
         });
     }
 
     @Override
     public int open(String path, FuseFileInfo fi) {
         return guard("open", path, () -> {
-            fi.fh.set(ops.open(caller(), path, fi.flags.get()));
-            return 0;
+            return opened(fi, ops.open(caller(), path, fi.flags.get()));
         });
+    }
+
+    /**
+     * Stores the handle, and the direct_io bit. jnr-fuse 0.5.8 maps fuse_file_info's bit-fields
+     * at the wrong offset (it leaves out {@code int writepage}); in libfuse 2.9 on LP64 they are
+     * the 32-bit word at byte 20, direct_io its lowest bit.
+     */
+    private static int opened(FuseFileInfo fi, MountOperations.Opened o) {
+        fi.fh.set(o.fh());
+        if (o.directIo()) {
+            Pointer mem = jnr.ffi.Struct.getMemory(fi);
+            mem.putByte(FI_BITS, (byte) (mem.getByte(FI_BITS) | 1));
+        }
+        return 0;
     }
 
     @Override

@@ -167,6 +167,7 @@ final class MountOperations {
     /** {@code uid}/{@code gid} of -1 leave the field unchanged, as chown(2) specifies. */
     void chown(Caller c, String path, int uid, int gid) throws IOException {
         refuseControl(path, false);
+        if (isSymlink(c, path)) return;
         workspace.call(c, new Op.SetAttr(path, null, uid == -1 ? null : uid, gid == -1 ? null : gid, null, null));
     }
 
@@ -174,6 +175,7 @@ final class MountOperations {
     void utimens(Caller c, String path, Long atime, Long mtime) throws IOException {
         refuseControl(path, false);
         if (atime == null && mtime == null) return;
+        if (isSymlink(c, path)) return;
         workspace.call(c, new Op.SetAttr(path, null, null, null, atime, mtime));
     }
 
@@ -188,21 +190,29 @@ final class MountOperations {
 
     // --- open files -------------------------------------------------------------------------
 
-    long create(Caller c, String path, int flags, int mode) throws IOException {
+    /**
+     * An open file: its handle and whether the kernel must bypass its page cache for it. libfuse
+     * 2's path-based API gives every hard link of a file its own kernel inode, so writes through
+     * one name would not invalidate pages cached under another; a file with several links is
+     * therefore read and written uncached (direct I/O).
+     */
+    record Opened(long fh, boolean directIo) {}
+
+    Opened create(Caller c, String path, int flags, int mode) throws IOException {
         refuseControl(path, true);
         Handle h = workspace.call(c, new Op.Open(path, true, true, (flags & O_EXCL) != 0, (flags & O_TRUNC) != 0, mode & 07777));
-        return files.addCore(h.id(), h.file().ino());
+        return new Opened(files.addCore(h.id(), h.file().ino()), h.file().nlink() > 1);
     }
 
-    long open(Caller c, String path, int flags) throws IOException {
+    Opened open(Caller c, String path, int flags) throws IOException {
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         if (ControlTree.owns(path)) {
             if (write || (flags & O_TRUNC) != 0) throw ControlTree.readOnly(path);
-            return files.addVirtual(control.open(c, path));
+            return new Opened(files.addVirtual(control.open(c, path)), false);
         }
         Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
                 (flags & O_TRUNC) != 0, 0));
-        return files.addCore(h.id(), h.file().ino());
+        return new Opened(files.addCore(h.id(), h.file().ino()), h.file().nlink() > 1);
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
@@ -267,7 +277,7 @@ final class MountOperations {
     // --- extended attributes ----------------------------------------------------------------
 
     byte[] getxattr(Caller c, String path, String name) throws IOException {
-        if (ControlTree.owns(path)) throw new java.nio.file.NoSuchFileException(path, null, name);
+        if (ControlTree.owns(path)) throw new SemfsException(ErrorCode.NO_ATTRIBUTE, path, name);
         return workspace.call(c, new Op.GetXattr(path, name)).value();
     }
 
@@ -289,6 +299,16 @@ final class MountOperations {
     void removexattr(Caller c, String path, String name) throws IOException {
         refuseControl(path, false);
         workspace.call(c, new Op.RemoveXattr(path, name));
+    }
+
+    /**
+     * FUSE setattr always means the node itself (the kernel follows symlinks before chmod; lchown
+     * and lutimes mean the link), but {@link Op.SetAttr} follows a final symlink. Until the core
+     * has a no-follow form, owner and times of a symlink are left as they are rather than
+     * changing its target (tar and cp -a set them on every link they restore).
+     */
+    private boolean isSymlink(Caller c, String path) throws IOException {
+        return workspace.call(c, new Op.Stat(path, false)).isSymlink();
     }
 
     private static String hiddenKey(String path) {

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +25,7 @@ import java.util.List;
  * listed. A deleted file is not listed in its parent but stays reachable by name. Deletion
  * markers are not listed (they have no content).
  *
- * <p>Content comes from {@link Op.ReadVersion}, loaded once per open. Thread-safe, stateless.
+ * <p>Content comes from {@link Op.ReadVersion} at the offset asked for. Thread-safe, stateless.
  */
 final class VersionsTree implements VirtualTree {
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss'Z'").withZone(ZoneOffset.UTC);
@@ -84,14 +83,13 @@ final class VersionsTree implements VirtualTree {
     public VirtualFile open(Caller caller, String sub) throws IOException {
         Node node = stat(caller, sub);
         if (node.isDirectory()) throw SemfsException.isDirectory("/.semfs/versions" + sub);
-        String file = parent(sub);
+        String file = path(parent(sub));
         long number = parseNumber(lastName(sub));
-        byte[] data = workspace.call(caller, new Op.ReadVersion(path(file), number)).data();
+        long size = node.size();
         return new VirtualFile() {
-            @Override public long size() { return data.length; }
-            @Override public byte[] read(long offset, int length) {
-                if (offset >= data.length) return new byte[0];
-                return Arrays.copyOfRange(data, (int) offset, (int) Math.min(data.length, offset + length));
+            @Override public long size() { return size; }
+            @Override public byte[] read(long offset, int length) throws IOException {
+                return workspace.call(caller, new Op.ReadVersion(file, number, offset, length)).data();
             }
         };
     }
