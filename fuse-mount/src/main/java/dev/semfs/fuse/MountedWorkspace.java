@@ -19,9 +19,13 @@ public interface MountedWorkspace extends AutoCloseable {
     boolean isMounted();
 
     /**
-     * Unmounts (lazily if the mount point is busy), waits for the serving thread to finish and
-     * releases every handle still open, which cuts their versions. Does nothing when already
-     * unmounted.
+     * Unmounts, waits for the serving thread to finish and releases every handle still open,
+     * which cuts their versions. Does nothing when already unmounted. When the mount is busy (a
+     * process holds a file or its working directory there) it is unmounted lazily: the mount
+     * point is free at once, and if files are still open after a short grace period their
+     * handles are released (versions cut; those processes then get EBADF) and this method
+     * returns while the kernel connection lingers until they close; {@link #awaitUnmounted()}
+     * waits for that end.
      *
      * @throws IOException when the kernel mount could not be removed
      */

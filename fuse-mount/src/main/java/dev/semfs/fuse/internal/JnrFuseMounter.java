@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class JnrFuseMounter implements Mounter {
     private static final Logger LOG = LoggerFactory.getLogger(JnrFuseMounter.class);
     private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(20);
+    /** How long an unmount of a busy mount waits for the last open file to close. */
+    private static final Duration BUSY_GRACE = Duration.ofSeconds(3);
 
     private final Clock clock;
 
@@ -78,7 +79,8 @@ public final class JnrFuseMounter implements Mounter {
         mp = mp.toRealPath();
 
         int[] owner = owner();
-        long now = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
+        java.time.Instant instant = clock.instant();
+        long now = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
         ControlTree control = new ControlTree(owner[0], owner[1], now)
                 .register(new VersionsTree(workspace))
                 .register(new SnapshotsTree(workspace));
@@ -127,7 +129,7 @@ public final class JnrFuseMounter implements Mounter {
         private final JnrFuseFileSystem fs;
         private final MountOperations ops;
         private final CountDownLatch finished = new CountDownLatch(1);
-        private final AtomicBoolean unmounting = new AtomicBoolean();
+        private boolean detached; // guarded by this
         private volatile Throwable failure;
         private Thread thread;
 
@@ -180,23 +182,39 @@ public final class JnrFuseMounter implements Mounter {
         }
 
         @Override
-        public void unmount() throws IOException {
-            if (finished.getCount() == 0 || !unmounting.compareAndSet(false, true)) {
+        public synchronized void unmount() throws IOException {
+            if (finished.getCount() == 0 || detached) return;
+            if (!MountTable.isMounted(mountPoint)) {
+                detached = true; // unmounted from outside (fusermount -u): the loop is ending
                 waitFinished();
                 return;
             }
-            try {
-                if (MountTable.isMounted(mountPoint) && MountTable.fusermountUnmount(mountPoint, false) != 0
-                        && MountTable.isMounted(mountPoint)) {
-                    // Busy (a shell cd'ed into it): detach now, the kernel finishes when it is free.
-                    LOG.info("{} is busy, unmounting lazily", mountPoint);
-                    if (MountTable.fusermountUnmount(mountPoint, true) != 0 && MountTable.isMounted(mountPoint)) {
-                        throw new FileSystemException(mountPoint.toString(), null, "fusermount -u failed");
-                    }
-                }
+            if (MountTable.fusermountUnmount(mountPoint, false) == 0 || !MountTable.isMounted(mountPoint)) {
+                detached = true;
                 waitFinished();
-            } finally {
-                unmounting.set(false);
+                return;
+            }
+            // Busy (a process holds a file or its working directory here): detach now.
+            LOG.info("{} is busy, unmounting lazily", mountPoint);
+            if (MountTable.fusermountUnmount(mountPoint, true) != 0 && MountTable.isMounted(mountPoint)) {
+                throw new FileSystemException(mountPoint.toString(), null, "fusermount -u failed");
+            }
+            detached = true;
+            if (!awaitQuietly(BUSY_GRACE)) {
+                // The kernel keeps serving processes that still hold files until they close
+                // them, and libfuse cannot be stopped meanwhile. Release their handles now so
+                // their writes are cut as versions; the loop ends when the last one leaves.
+                LOG.warn("{}: files still open {} after a lazy unmount; releasing their handles", mountPoint, BUSY_GRACE);
+                ops.releaseAll();
+            }
+        }
+
+        private boolean awaitQuietly(Duration d) throws IOException {
+            try {
+                return finished.await(d.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while unmounting " + mountPoint, e);
             }
         }
 
