@@ -74,6 +74,9 @@ public final class JnrFuseMounter implements Mounter {
     @Override
     public MountedWorkspace mount(Workspace workspace, Path mountPoint, MountOptions options) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
+        // The parent's real path: a stale mount point itself cannot be resolved (ENOTCONN), and
+        // /proc/self/mountinfo lists real paths.
+        if (mp.getParent() != null) mp = mp.getParent().toRealPath().resolve(mp.getFileName());
         clearStale(mp);
         if (!Files.isDirectory(mp)) throw new NotDirectoryException(mp.toString());
         mp = mp.toRealPath();
