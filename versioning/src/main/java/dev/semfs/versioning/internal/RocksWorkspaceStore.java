@@ -1322,6 +1322,19 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         checkName(name);
         Records.VersionRec src = versionRec(srcIno, srcVersion);
         if (src.info().isTombstone()) throw SemfsException.invalid(change.path(), "version " + srcVersion + " is a deletion");
+        // The node may come back as itself: its cached content (of the deleted state) must go.
+        Node cached = node(srcIno);
+        cached.lock.lock();
+        try {
+            return reviveLocked(cached, src, parent, name, kind, change);
+        } finally {
+            cached.lock.unlock();
+        }
+    }
+
+    private Inode reviveLocked(Node cached, Records.VersionRec src, long parent, String name, VersionKind kind,
+                               Change change) throws IOException {
+        long srcIno = src.info().ino();
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec dirRec = directory(parent);
@@ -1356,6 +1369,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.putInode(dirRec);
             tx.log(kind == VersionKind.RESTORE ? "restore" : "rollback", rec, change.path(), null, v.number(), change);
             tx.commit(false);
+            if (rec.ino == cached.ino) {
+                cached.content = null;
+                cached.pendingMtime = 0;
+            }
             return rec.toInode();
         } finally {
             commitLock.unlock();
