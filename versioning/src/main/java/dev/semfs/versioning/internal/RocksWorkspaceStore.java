@@ -994,8 +994,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     /** Commits a content plan as the node's live root; logs {@code op} if given. */
     private void store(Node n, FileContent.Plan plan, String op, Change change) throws IOException {
-        List<Pages.Page> pages = Pages.paginate(plan.extents());
-        List<PageRef> root = pages.stream().map(Pages.Page::ref).toList();
+        Records.InodeRec before = inode(n.ino); // its root is the stored form of n.content (we hold the node lock)
+        Pages.Paged paged = Pages.repaginate(before.root, n.content.extents(), plan.extents());
+        List<Pages.Page> pages = paged.fresh();
+        List<PageRef> root = paged.root();
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec rec = inode(n.ino);
