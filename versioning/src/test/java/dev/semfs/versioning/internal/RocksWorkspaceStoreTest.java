@@ -84,8 +84,36 @@ class RocksWorkspaceStoreTest {
                 }
             }
             assertConsistent(s);
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
         }
-        try (WorkspaceStore s = open(dir)) { // survives reopen
+        try (WorkspaceStore s = open(dir)) { // survives reopen: content read back from the stored pages
+            assertArrayEquals(ref, readAll(s, fileIno(s)), "content after reopen, seed " + seed);
+            long last = s.stat(fileIno(s)).latestVersion();
+            assertArrayEquals(ref, readVersion(s, fileIno(s), last), "newest version after reopen, seed " + seed);
+            assertConsistent(s);
+        }
+    }
+
+    private static long fileIno(WorkspaceStore s) throws java.io.IOException {
+        return s.lookup(WorkspaceStore.ROOT, "f").orElseThrow().ino();
+    }
+
+    @Test
+    void aLargeFileWrittenInManyFlushesReadsBackAfterReopen() throws Exception {
+        byte[] data = random(11, 24 << 20); // ~3,000 chunks of 8 KiB: dozens of pages, several flushes
+        try (WorkspaceStore s = open(dir)) {
+            Inode f = file(s, "f");
+            for (int pos = 0; pos < data.length; pos += 128 * 1024) {
+                s.write(f.ino(), pos, data, pos, Math.min(128 * 1024, data.length - pos), change("/f"));
+            }
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
+            byte[] edit = random(12, 4096);
+            write(s, f.ino(), 10_000_000, edit);
+            System.arraycopy(edit, 0, data, 10_000_000, edit.length);
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
+        }
+        try (WorkspaceStore s = open(dir)) {
+            assertArrayEquals(data, readAll(s, fileIno(s)));
             assertConsistent(s);
         }
     }
@@ -184,6 +212,23 @@ class RocksWorkspaceStoreTest {
             Inode back = s.revive(f.ino(), 1, WorkspaceStore.ROOT, "gone", VersionKind.ROLLBACK, change("/gone"));
             assertEquals(f.ino(), back.ino(), "a deleted node comes back as itself");
             assertEquals("precious", new String(readAll(s, back.ino())));
+            assertConsistent(s);
+        }
+    }
+
+    @Test
+    void aRevivedNodeShowsTheRevivedContentNotWhatItHadWhenDeleted() throws Exception {
+        try (WorkspaceStore s = open(dir)) {
+            Inode f = file(s, "f");
+            write(s, f.ino(), 0, "first".getBytes());
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
+            s.truncate(f.ino(), 0, change("/f"));
+            write(s, f.ino(), 0, "second".getBytes());
+            assertEquals("second", new String(readAll(s, f.ino()))); // content now cached in memory
+            s.unlink(WorkspaceStore.ROOT, "f", change("/f"));
+            Inode back = s.revive(f.ino(), 1, WorkspaceStore.ROOT, "f", VersionKind.ROLLBACK, change("/f"));
+            assertEquals(f.ino(), back.ino());
+            assertEquals("first", new String(readAll(s, f.ino())));
             assertConsistent(s);
         }
     }
