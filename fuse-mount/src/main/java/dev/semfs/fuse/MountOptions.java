@@ -14,33 +14,43 @@ import java.util.Objects;
  *                       (by {@link MountedWorkspace#unmount}, {@code fusermount -u} or a signal)
  * @param debug          libfuse debug output on stderr (every request)
  * @param multithreaded  serve requests on several libfuse threads at once; see
- *                       docs in fuse-mount/README.md for the measurements behind the default
+ *                       fuse-mount/README.md for the measurements behind the default (off)
+ * @param pageCache      let the kernel cache file pages between opens' reads (faster small
+ *                       reads, readahead) at the price of close-to-open consistency: a process
+ *                       holding a file open may read pages that a write through another hard
+ *                       link, or a rollback through another front end, has replaced. Off by
+ *                       default: every read and write goes to the core (direct I/O)
  */
-public record MountOptions(String agent, boolean allowOther, boolean blocking, boolean debug, boolean multithreaded) {
+public record MountOptions(String agent, boolean allowOther, boolean blocking, boolean debug, boolean multithreaded,
+                           boolean pageCache) {
 
     public MountOptions {
         Objects.requireNonNull(agent, "agent");
         if (agent.isBlank()) throw new IllegalArgumentException("agent name is blank");
     }
 
-    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded. */
+    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded, no page cache. */
     public static MountOptions forAgent(String agent) {
-        return new MountOptions(agent, false, false, false, false);
+        return new MountOptions(agent, false, false, false, false, false);
     }
 
     public MountOptions withAllowOther(boolean allowOther) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
     }
 
     public MountOptions withBlocking(boolean blocking) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
     }
 
     public MountOptions withDebug(boolean debug) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
     }
 
     public MountOptions withMultithreaded(boolean multithreaded) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
+    }
+
+    public MountOptions withPageCache(boolean pageCache) {
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
     }
 }

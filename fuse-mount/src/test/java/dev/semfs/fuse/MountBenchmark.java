@@ -61,7 +61,7 @@ public final class MountBenchmark {
                 Workspace ws = target.startsWith("semfs") ? Workspaces.open(Files.createDirectories(root.resolve(target + "-store")))
                         : new InMemoryWorkspace();
                 MountedWorkspace m = Mounter.fuse().mount(ws, Files.createDirectories(dir.resolve("mnt")),
-                        MountOptions.forAgent("bench").withMultithreaded(mt));
+                        MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER).withMultithreaded(mt));
                 try {
                     long threads = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
                     run(target, m.mountPoint(), source);

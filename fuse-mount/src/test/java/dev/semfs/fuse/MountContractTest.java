@@ -52,7 +52,7 @@ abstract class MountContractTest {
     }
 
     @BeforeEach
-    void mount() throws IOException {
+    void mount() throws Exception {
         m = MountFixture.mount(newWorkspace(Files.createDirectories(tmp.resolve("store"))), tmp, options());
         mnt = m.mountPoint;
     }
@@ -96,6 +96,14 @@ abstract class MountContractTest {
         assertEquals("one", l.get(2));
         assertEquals("two", l.get(3));
         assertEquals("1\n", sh(mnt, "rm a && stat -c %h b"));
+        // rename(2) between two links of one file does nothing, with or without the file open
+        sh(mnt, "ln b c");
+        Files.move(mnt.resolve("b"), mnt.resolve("c"), StandardCopyOption.ATOMIC_MOVE);
+        assertEquals("2 2\n", sh(mnt, "stat -c %h b c | xargs"));
+        try (FileChannel open = FileChannel.open(mnt.resolve("c"))) {
+            Files.move(mnt.resolve("b"), mnt.resolve("c"), StandardCopyOption.ATOMIC_MOVE);
+            assertEquals("2 2\n", sh(mnt, "stat -c %h b c | xargs"));
+        }
     }
 
     @Test

@@ -34,11 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code atomic_o_trunc}: open(O_TRUNC) reaches the core as one Open with truncate, not
  *       a separate truncate (which would cut an extra, empty version) before the open;
  *   <li>{@code big_writes,max_write=131072}: 128 KiB writes instead of 4 KiB ones;
- *   <li>{@code attr_timeout=0,entry_timeout=0,negative_timeout=0} and no {@code kernel_cache}:
- *       a rollback or write through another front end (CLI, MCP) shows at the next stat or open,
- *       never from a stale kernel cache. The price is one getattr/lookup round trip per path
- *       resolution; see fuse-mount/README.md. Page cache is dropped on every open (libfuse's
- *       default without kernel_cache), while still serving mmap (git needs it), so no direct_io;
+ *   <li>{@code attr_timeout=0,entry_timeout=0,negative_timeout=0}, direct I/O per open file
+ *       (unless {@link MountOptions#pageCache()}) and no {@code kernel_cache}: a rollback or write
+ *       through another front end (CLI, MCP) or another hard link shows at the next stat or
+ *       read, never from a stale kernel cache. See fuse-mount/README.md for the price;
  *   <li>{@code auto_unmount}: fusermount removes the mount when this process dies, even by
  *       kill -9, so a crash leaves no "Transport endpoint is not connected" behind;
  *   <li>{@code -s} unless multithreaded (see {@link MountOptions#multithreaded()}).
@@ -87,7 +86,7 @@ public final class JnrFuseMounter implements Mounter {
         ControlTree control = new ControlTree(owner[0], owner[1], now)
                 .register(new VersionsTree(workspace))
                 .register(new SnapshotsTree(workspace));
-        MountOperations ops = new MountOperations(workspace, options.agent(), control);
+        MountOperations ops = new MountOperations(workspace, options.agent(), control, options.pageCache());
         JnrFuseFileSystem fs = new JnrFuseFileSystem(ops, clock);
         Mounted mounted = new Mounted(mp, fs, ops);
         mounted.start(options);

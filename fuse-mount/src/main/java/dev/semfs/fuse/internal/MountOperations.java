@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * turns that rename into the real unlink in the core, answers getattr of the hidden name from an
  * open handle of the inode ({@link Op.HandleStat}), and takes libfuse's final unlink of the
  * hidden name (after the last release) as a no-op. The hidden name never reaches the core, its
- * listings, versions or index.
+ * listings, versions or index. A rename over an open file thus reaches the core as a remove and
+ * a move (not one atomic step for other front ends).
  *
  * <p>Methods throw what the core throws (or {@link SemfsException} for the mount's own refusals);
  * the binding passes every failure through {@link ErrnoMapper}. File handles are the
@@ -51,6 +52,7 @@ final class MountOperations {
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
     static final int O_TRUNC = 01000;
+    static final int O_APPEND = 02000;
 
     static final String VIA = "fuse";
 
@@ -64,12 +66,22 @@ final class MountOperations {
      * rename of the directory holding one does not lose it.
      */
     private final Map<String, Long> hidden = new ConcurrentHashMap<>();
+    /**
+     * A target libfuse hid a moment ago on this thread: when it hides the open target of a
+     * rename, the rename follows at once on the same thread.
+     */
+    private record JustHidden(long ino, long thread, long nanos) {}
+
+    private final Map<String, JustHidden> justHidden = new ConcurrentHashMap<>();
     private static final Pattern HIDDEN = Pattern.compile(".*/\\.fuse_hidden[0-9a-f]{16}");
 
-    MountOperations(Workspace workspace, String agent, ControlTree control) {
+    private final boolean pageCache;
+
+    MountOperations(Workspace workspace, String agent, ControlTree control, boolean pageCache) {
         this.workspace = workspace;
         this.agent = agent;
         this.control = control;
+        this.pageCache = pageCache;
     }
 
     /** The caller for a request from process credentials {@code uid}/{@code gid}. */
@@ -139,8 +151,17 @@ final class MountOperations {
             if (files.anyCoreHandleOf(ino) >= 0) {
                 workspace.call(c, new Op.Remove(from, false));
                 hidden.put(hiddenKey(to), ino);
+                justHidden.put(from, new JustHidden(ino, Thread.currentThread().threadId(), System.nanoTime()));
                 return;
             }
+        }
+        JustHidden h = justHidden.isEmpty() ? null : justHidden.remove(to);
+        if (h != null && h.thread == Thread.currentThread().threadId() && System.nanoTime() - h.nanos < 1_000_000_000L
+                && workspace.call(c, new Op.Stat(from, false)).ino() == h.ino) {
+            // libfuse hid an open target just before renaming another link of the same file over
+            // it; rename(2) of two links to one file does nothing, so put the hidden link back.
+            workspace.call(c, new Op.Link(from, to));
+            return;
         }
         if (!hidden.isEmpty() && (hidden.containsKey(hiddenKey(from)) || hidden.containsKey(hiddenKey(to)))) {
             throw new NoSuchFileException(from); // a hidden file exists only for its open handles
@@ -191,17 +212,22 @@ final class MountOperations {
     // --- open files -------------------------------------------------------------------------
 
     /**
-     * An open file: its handle and whether the kernel must bypass its page cache for it. libfuse
-     * 2's path-based API gives every hard link of a file its own kernel inode, so writes through
-     * one name would not invalidate pages cached under another; a file with several links is
-     * therefore read and written uncached (direct I/O).
+     * An open file: its handle and whether the kernel must bypass its page cache for it (direct
+     * I/O). Without the page-cache option, always. With it, still for a file with several links
+     * (libfuse 2's path-based API gives every hard link its own kernel inode, so writes through
+     * one name would not invalidate pages cached under another; a link made after the open is
+     * not covered) and for O_APPEND, see {@link #write}.
+     *
+     * <p>Appends: the kernel places them at the size it has cached, which is stale once the file
+     * changed through another link or another front end, so {@link #write} appends at the core's
+     * end of file instead, and no page cache may hold the bytes at the kernel's offset.
      */
     record Opened(long fh, boolean directIo) {}
 
     Opened create(Caller c, String path, int flags, int mode) throws IOException {
         refuseControl(path, true);
         Handle h = workspace.call(c, new Op.Open(path, true, true, (flags & O_EXCL) != 0, (flags & O_TRUNC) != 0, mode & 07777));
-        return new Opened(files.addCore(h.id(), h.file().ino()), h.file().nlink() > 1);
+        return opened(h, flags);
     }
 
     Opened open(Caller c, String path, int flags) throws IOException {
@@ -212,7 +238,14 @@ final class MountOperations {
         }
         Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
                 (flags & O_TRUNC) != 0, 0));
-        return new Opened(files.addCore(h.id(), h.file().ino()), h.file().nlink() > 1);
+        return opened(h, flags);
+    }
+
+    private Opened opened(Handle h, int flags) {
+        boolean append = (flags & O_APPEND) != 0;
+        long fh = files.addCore(h.id(), h.file().ino());
+        if (append) files.markAppend(fh);
+        return new Opened(fh, !pageCache || append || h.file().nlink() > 1);
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
@@ -228,7 +261,8 @@ final class MountOperations {
 
     int write(Caller c, long fh, long offset, byte[] data) throws IOException {
         if (OpenFiles.isVirtual(fh)) throw ControlTree.readOnly(null);
-        return workspace.call(c, new Op.HandleWrite(fh, offset, data)).bytes();
+        long at = files.isAppend(fh) ? workspace.call(c, new Op.HandleStat(fh)).size() : offset;
+        return workspace.call(c, new Op.HandleWrite(fh, at, data)).bytes();
     }
 
     void ftruncate(Caller c, String path, long fh, long size) throws IOException {

@@ -2,6 +2,7 @@ package dev.semfs.fuse.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,12 +20,22 @@ final class OpenFiles {
 
     private final Map<Long, Long> core = new ConcurrentHashMap<>(); // handle -> inode
     private final Map<Long, VirtualTree.VirtualFile> virtual = new ConcurrentHashMap<>();
+    private final Set<Long> append = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextVirtual = new AtomicLong(1);
 
     long addCore(long coreHandle, long ino) {
         if ((coreHandle & VIRTUAL) != 0) throw new IllegalStateException("core handle id uses the top bit: " + coreHandle);
         core.put(coreHandle, ino);
         return coreHandle;
+    }
+
+    /** Marks a core handle as opened with O_APPEND. */
+    void markAppend(long fh) {
+        append.add(fh);
+    }
+
+    boolean isAppend(long fh) {
+        return !append.isEmpty() && append.contains(fh);
     }
 
     /** Some open core handle on inode {@code ino}, or -1 when none is open. */
@@ -54,6 +65,7 @@ final class OpenFiles {
             virtual.remove(fh);
             return false;
         }
+        append.remove(fh);
         return core.remove(fh) != null;
     }
 
@@ -62,6 +74,7 @@ final class OpenFiles {
         List<Long> open = List.copyOf(core.keySet());
         open.forEach(core::remove);
         virtual.clear();
+        append.clear();
         return open;
     }
 
