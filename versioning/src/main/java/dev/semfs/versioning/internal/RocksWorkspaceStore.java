@@ -19,7 +19,6 @@ import dev.semfs.versioning.VersionKind;
 import dev.semfs.versioning.VersionRecord;
 import dev.semfs.versioning.WorkspaceStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -43,7 +42,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -891,15 +889,25 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         return nodes.computeIfAbsent(ino, Node::new);
     }
 
-    /** Forgets a node's in-memory state once nothing needs it. */
+    private static final int MAX_IDLE_NODES = 256;
+
+    /**
+     * Forgets idle nodes' in-memory state once too many are cached. A clean node stays cached
+     * for a while: a sequential reader must not reload a large file's extent list on every read.
+     */
     private void evict(Node n) {
-        if (n.lock.tryLock()) {
-            try {
-                if (n.opens == 0 && (n.content == null || !n.content.isDirty()) && n.pendingMtime == 0) {
-                    nodes.remove(n.ino, n);
+        if (nodes.size() <= MAX_IDLE_NODES) return;
+        for (Node candidate : List.copyOf(nodes.values())) {
+            if (nodes.size() <= MAX_IDLE_NODES / 2) break;
+            if (candidate.lock.tryLock()) {
+                try {
+                    if (candidate.opens == 0 && (candidate.content == null || !candidate.content.isDirty())
+                            && candidate.pendingMtime == 0) {
+                        nodes.remove(candidate.ino, candidate);
+                    }
+                } finally {
+                    candidate.lock.unlock();
                 }
-            } finally {
-                n.lock.unlock();
             }
         }
     }
@@ -1314,6 +1322,19 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         checkName(name);
         Records.VersionRec src = versionRec(srcIno, srcVersion);
         if (src.info().isTombstone()) throw SemfsException.invalid(change.path(), "version " + srcVersion + " is a deletion");
+        // The node may come back as itself: its cached content (of the deleted state) must go.
+        Node cached = node(srcIno);
+        cached.lock.lock();
+        try {
+            return reviveLocked(cached, src, parent, name, kind, change);
+        } finally {
+            cached.lock.unlock();
+        }
+    }
+
+    private Inode reviveLocked(Node cached, Records.VersionRec src, long parent, String name, VersionKind kind,
+                               Change change) throws IOException {
+        long srcIno = src.info().ino();
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec dirRec = directory(parent);
@@ -1348,6 +1369,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.putInode(dirRec);
             tx.log(kind == VersionKind.RESTORE ? "restore" : "rollback", rec, change.path(), null, v.number(), change);
             tx.commit(false);
+            if (rec.ino == cached.ino) {
+                cached.content = null;
+                cached.pendingMtime = 0;
+            }
             return rec.toInode();
         } finally {
             commitLock.unlock();
@@ -1724,18 +1749,18 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         return new StoreStats(c[0], c[1], c[2], versions, chunks, chunkBytes, snapshots().size(), lastChangeSeq(), diskBytes());
     }
 
-    private long diskBytes() {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // a file compaction removed while we walked
-                }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
-            return -1;
+    /** Live table and blob files of every column family: what the data takes, without logs. */
+    private long diskBytes() throws IOException {
+        long total = 0;
+        try {
+            for (ColumnFamilyHandle h : handles) {
+                total += db.getLongProperty(h, "rocksdb.live-sst-files-size");
+                total += db.getLongProperty(h, "rocksdb.live-blob-file-size");
+            }
+        } catch (RocksDBException e) {
+            throw io(e);
         }
+        return total;
     }
 
     @Override

@@ -189,6 +189,23 @@ class RocksWorkspaceStoreTest {
     }
 
     @Test
+    void aRevivedNodeShowsTheRevivedContentNotWhatItHadWhenDeleted() throws Exception {
+        try (WorkspaceStore s = open(dir)) {
+            Inode f = file(s, "f");
+            write(s, f.ino(), 0, "first".getBytes());
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
+            s.truncate(f.ino(), 0, change("/f"));
+            write(s, f.ino(), 0, "second".getBytes());
+            assertEquals("second", new String(readAll(s, f.ino()))); // content now cached in memory
+            s.unlink(WorkspaceStore.ROOT, "f", change("/f"));
+            Inode back = s.revive(f.ino(), 1, WorkspaceStore.ROOT, "f", VersionKind.ROLLBACK, change("/f"));
+            assertEquals(f.ino(), back.ino());
+            assertEquals("first", new String(readAll(s, f.ino())));
+            assertConsistent(s);
+        }
+    }
+
+    @Test
     void unlinkedOpenFileStaysReadableUntilReleased() throws Exception {
         try (WorkspaceStore s = open(dir)) {
             Inode f = file(s, "tmp");
