@@ -97,6 +97,22 @@ class CliCommandsTest {
         assertTrue(r.err().startsWith("semfs: ls " + cli.store() + ": no such file or directory"), r::toString);
     }
 
+    @Test
+    void theStoreDefaultsToSemfsStoreThenHome() {
+        CliHarness.Result home = cli.runRaw(new byte[0], "init");
+        assertEquals(0, home.status(), home::toString);
+        assertTrue(java.nio.file.Files.isDirectory(tmp.resolve(".local/share/semfs/default")), home::toString);
+
+        Path fromEnv = tmp.resolve("env-store");
+        cli.environment = java.util.Map.of("SEMFS_STORE", fromEnv.toString());
+        assertEquals(0, cli.runRaw(new byte[0], "init").status());
+        assertTrue(java.nio.file.Files.isDirectory(fromEnv));
+
+        Path explicit = tmp.resolve("explicit");
+        assertEquals(0, cli.runRaw(new byte[0], "init", "--store", explicit.toString()).status(), "--store after the subcommand");
+        assertTrue(java.nio.file.Files.isDirectory(explicit));
+    }
+
     // --- files -------------------------------------------------------------------------------
 
     @Test
