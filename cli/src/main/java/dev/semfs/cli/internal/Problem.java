@@ -68,7 +68,7 @@ record Problem(ErrorCode code, String path, String detail) {
             case TOO_LARGE -> "too large";
             case BAD_HANDLE -> "stale or unknown file handle";
             case READ_ONLY -> "read-only";
-            case CONFLICT -> "conflicting change";
+            case CONFLICT -> "conflict";
             case IO -> "I/O error";
         };
     }

@@ -98,6 +98,17 @@ class CliCommandsTest {
     }
 
     @Test
+    void aStoreHeldElsewhereIsAFailureThatSaysSo() throws IOException {
+        ok("init");
+        try (var held = dev.semfs.syscalls.Workspaces.open(cli.store())) {
+            CliHarness.Result r = cli.run("ls", "/");
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().startsWith("semfs: ls " + cli.store() + ": conflict (store is in use"), r::toString);
+        }
+        ok("ls", "/");
+    }
+
+    @Test
     void theStoreDefaultsToSemfsStoreThenHome() {
         CliHarness.Result home = cli.runRaw(new byte[0], "init");
         assertEquals(0, home.status(), home::toString);
