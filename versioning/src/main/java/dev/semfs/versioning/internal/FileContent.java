@@ -262,15 +262,26 @@ final class FileContent {
         return bytes;
     }
 
+    /** Regions at least this large are hashed on all cores; cutting stays sequential. */
+    private static final int PARALLEL_HASH_BYTES = 1 << 20;
+
     private List<Extent> chunk(byte[] bytes, Map<Key, byte[]> created) {
-        List<Extent> list = new ArrayList<>();
+        List<int[]> cuts = new ArrayList<>();
         int pos = 0;
         while (pos < bytes.length) {
             int n = cdc.cut(bytes, pos, bytes.length);
-            byte[] hash = Hashes.sha256(bytes, pos, n);
-            created.putIfAbsent(new Key(hash), Arrays.copyOfRange(bytes, pos, pos + n));
-            list.add(new Extent(n, hash));
+            cuts.add(new int[]{pos, n});
             pos += n;
+        }
+        byte[][] hashes = new byte[cuts.size()][];
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, cuts.size());
+        (bytes.length >= PARALLEL_HASH_BYTES ? range.parallel() : range)
+                .forEach(i -> hashes[i] = Hashes.sha256(bytes, cuts.get(i)[0], cuts.get(i)[1]));
+        List<Extent> list = new ArrayList<>(cuts.size());
+        for (int i = 0; i < cuts.size(); i++) {
+            int[] c = cuts.get(i);
+            created.putIfAbsent(new Key(hashes[i]), Arrays.copyOfRange(bytes, c[0], c[0] + c[1]));
+            list.add(new Extent(c[1], hashes[i]));
         }
         return list;
     }

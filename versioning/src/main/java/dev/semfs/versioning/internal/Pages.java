@@ -43,6 +43,36 @@ final class Pages {
         return pages;
     }
 
+    /** A new root, and the pages of it that are new (the rest are reused from the old root). */
+    record Paged(List<PageRef> root, List<Page> fresh) {}
+
+    /**
+     * Paginates {@code newExtents}, reusing the old root's pages up to the first extent that
+     * changed: boundaries depend only on extents from a page's start, so an unchanged prefix
+     * cuts the same. An append to a large file costs its last pages, not all of them.
+     */
+    static Paged repaginate(List<PageRef> oldRoot, List<Extent> oldExtents, List<Extent> newExtents) {
+        int same = 0;
+        int n = Math.min(oldExtents.size(), newExtents.size());
+        while (same < n && sameExtent(oldExtents.get(same), newExtents.get(same))) same++;
+        List<PageRef> root = new ArrayList<>();
+        int covered = 0;
+        for (PageRef p : oldRoot) {
+            if (covered + p.extents() > same || covered + p.extents() > newExtents.size()) break;
+            // The last old page may have ended only because the old list ended: cut it again.
+            if (covered + p.extents() == oldExtents.size() && oldExtents.size() != newExtents.size()) break;
+            root.add(p);
+            covered += p.extents();
+        }
+        List<Page> fresh = paginate(newExtents.subList(covered, newExtents.size()));
+        for (Page p : fresh) root.add(p.ref());
+        return new Paged(root, fresh);
+    }
+
+    private static boolean sameExtent(Extent a, Extent b) {
+        return a.length() == b.length() && java.util.Arrays.equals(a.hash(), b.hash());
+    }
+
     static Page page(List<Extent> extents) {
         Codec.Out out = new Codec.Out().byte1(FORMAT).varlong(extents.size());
         long bytes = 0;

@@ -49,7 +49,6 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
-import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -67,7 +66,7 @@ import org.rocksdb.WriteOptions;
  *                "orphan/" ino                    (empty) node unlinked while open
  * inodes         ino                              {@link Records.InodeRec}
  * dirents        parent ino, name (UTF-8)         child ino, type ordinal (1 byte)
- * chunks         SHA-256                          chunk bytes (blob files, LZ4)
+ * chunkloc       SHA-256                          where the chunk's bytes are in the packs ({@link PackStore})
  * pages          SHA-256                          {@link Pages} page
  * refs           kind ('c' chunk, 'p' page), hash reference count (varlong)
  * zero           kind, hash                       (empty) count reached 0: garbage to sweep
@@ -107,7 +106,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles;
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final ColumnFamilyHandle cfMeta, cfInodes, cfDirents, cfChunks, cfPages, cfRefs, cfZero, cfVersions,
+    private final ColumnFamilyHandle cfMeta, cfInodes, cfDirents, cfChunkLoc, cfPages, cfRefs, cfZero, cfVersions,
             cfPathVersions, cfSnapshots, cfSnapEntries, cfPins, cfXattrs, cfChanges, cfSettings;
     private final WriteOptions asyncWrite = new WriteOptions();
     private final WriteOptions syncWrite = new WriteOptions().setSync(true);
@@ -117,6 +116,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private final AtomicLong nextSnapshot = new AtomicLong();
     private final ConcurrentHashMap<Long, Node> nodes = new ConcurrentHashMap<>();
     private final ChunkCache cache = new ChunkCache(64L << 20);
+    private final PackStore packs;
     private volatile boolean closed;
 
     /** In-memory state of a node whose content is in use: buffered writes and open handles. */
@@ -132,15 +132,15 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
-    private static final String[] CF_NAMES = {"default", "inodes", "dirents", "chunks", "pages", "refs", "zero",
+    private static final String[] CF_NAMES = {"default", "inodes", "dirents", "chunkloc", "pages", "refs", "zero",
             "versions", "pathversions", "snapshots", "snapentries", "pins", "xattrs", "changes", "settings"};
 
     private RocksWorkspaceStore(Path dir, StoreOptions options) throws IOException {
         this.dir = dir;
         this.options = options;
         this.cdc = new FastCdc(options.avgChunkSize());
-        RocksDB.loadLibrary();
         Files.createDirectories(dir);
+        this.packs = new PackStore(dir.resolve("packs"), 256L << 20);
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2).setKeepLogFileNum(3);
         resources.add(dbOptions);
@@ -151,6 +151,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         } catch (RocksDBException e) {
             for (AutoCloseable r : resources) closeQuietly(r);
+            closeQuietly(packs);
             String msg = String.valueOf(e.getMessage());
             if (msg.contains("lock")) {
                 throw new SemfsException(ErrorCode.CONFLICT, dir.toString(),
@@ -158,7 +159,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             }
             throw io(e);
         }
-        cfMeta = handles.get(0); cfInodes = handles.get(1); cfDirents = handles.get(2); cfChunks = handles.get(3);
+        cfMeta = handles.get(0); cfInodes = handles.get(1); cfDirents = handles.get(2); cfChunkLoc = handles.get(3);
         cfPages = handles.get(4); cfRefs = handles.get(5); cfZero = handles.get(6); cfVersions = handles.get(7);
         cfPathVersions = handles.get(8); cfSnapshots = handles.get(9); cfSnapEntries = handles.get(10); cfPins = handles.get(11);
         cfXattrs = handles.get(12); cfChanges = handles.get(13); cfSettings = handles.get(14);
@@ -170,13 +171,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         BlockBasedTableConfig table = new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false));
         o.setTableFormatConfig(table);
         o.setCompressionType(CompressionType.LZ4_COMPRESSION);
-        if (name.equals("chunks")) {
-            // Chunk bodies live in blob files: compaction moves keys, not content.
-            o.setEnableBlobFiles(true).setMinBlobSize(256).setBlobFileSize(256L << 20)
-                    .setBlobCompressionType(CompressionType.LZ4_COMPRESSION)
-                    .setEnableBlobGarbageCollection(true).setBlobGarbageCollectionAgeCutoff(0.25)
-                    .setWriteBufferSize(64L << 20);
-        }
         return o;
     }
 
@@ -374,8 +368,16 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     byte[] readChunk(byte[] hash) throws IOException {
         byte[] data = cache.get(hash);
         if (data != null) return data;
-        data = get(cfChunks, hash);
-        if (data == null) throw new IOException("store is damaged: chunk " + Hashes.hex(hash) + " is missing");
+        for (int attempt = 0; ; attempt++) {
+            byte[] loc = get(cfChunkLoc, hash);
+            if (loc == null) throw new IOException("store is damaged: chunk " + Hashes.hex(hash) + " is missing");
+            try {
+                data = packs.read(PackStore.Loc.decode(loc));
+                break;
+            } catch (IOException e) {
+                if (attempt > 0 || !PackStore.isGone(e)) throw e; // moved by pack compaction: look again
+            }
+        }
         cache.put(hash, data);
         return data;
     }
@@ -494,7 +496,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 if (created) {
                     byte[] body = newChunks.get(d.getKey());
                     if (body == null) throw new IllegalStateException("new reference to unknown chunk " + Hashes.hex(d.getKey().hash()));
-                    put(cfChunks, d.getKey().hash(), body);
+                    // The bytes reach the pack (page cache) before the batch that names them.
+                    put(cfChunkLoc, d.getKey().hash(), packs.append(d.getKey().hash(), body).encode());
                 }
             }
             long firstSeq = nextSeq.get();
@@ -506,6 +509,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 put(cfChanges, Codec.longKey(seq), Records.encodeChange(r));
                 logged.add(r);
             }
+            if (sync) packs.sync();
             try {
                 db.write(sync ? syncWrite : asyncWrite, batch);
             } catch (RocksDBException e) {
@@ -990,8 +994,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     /** Commits a content plan as the node's live root; logs {@code op} if given. */
     private void store(Node n, FileContent.Plan plan, String op, Change change) throws IOException {
-        List<Pages.Page> pages = Pages.paginate(plan.extents());
-        List<PageRef> root = pages.stream().map(Pages.Page::ref).toList();
+        Records.InodeRec before = inode(n.ino); // its root is the stored form of n.content (we hold the node lock)
+        Pages.Paged paged = Pages.repaginate(before.root, n.content.extents(), plan.extents());
+        List<Pages.Page> pages = paged.fresh();
+        List<PageRef> root = paged.root();
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec rec = inode(n.ino);
@@ -1048,7 +1054,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         syncWal();
     }
 
+    /** Packs first, then the write-ahead log: a synced batch never names bytes not on disk. */
     private void syncWal() throws IOException {
+        packs.sync();
         try {
             db.syncWal();
         } catch (RocksDBException e) {
@@ -1600,9 +1608,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                         }
                         tx.delete(cfPages, hash);
                     } else {
-                        byte[] body = get(cfChunks, hash);
-                        if (body != null) bytes += body.length;
-                        tx.delete(cfChunks, hash);
+                        byte[] loc = get(cfChunkLoc, hash);
+                        if (loc != null) bytes += PackStore.Loc.decode(loc).length();
+                        tx.delete(cfChunkLoc, hash);
                         cache.remove(hash);
                         chunks++;
                     }
@@ -1617,18 +1625,51 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         return new long[]{chunks, bytes};
     }
 
+    /** Rewrites packs that are mostly garbage, then compacts the metadata. */
     private void compact() throws IOException {
+        compactPacks();
         try {
-            db.setOptions(cfChunks, MutableColumnFamilyOptions.builder()
-                    .setBlobGarbageCollectionAgeCutoff(1.0).setBlobGarbageCollectionForceThreshold(0.0).build());
-            try {
-                for (ColumnFamilyHandle h : handles) db.compactRange(h);
-            } finally {
-                db.setOptions(cfChunks, MutableColumnFamilyOptions.builder()
-                        .setBlobGarbageCollectionAgeCutoff(0.25).setBlobGarbageCollectionForceThreshold(1.0).build());
-            }
+            for (ColumnFamilyHandle h : handles) db.compactRange(h);
         } catch (RocksDBException e) {
             throw io(e);
+        }
+    }
+
+    private void compactPacks() throws IOException {
+        Map<Integer, Long> live = new HashMap<>();
+        scan(cfChunkLoc, new byte[0], null, (k, v) -> {
+            PackStore.Loc loc = PackStore.Loc.decode(v);
+            live.merge(loc.pack(), (long) loc.length() + Hashes.LENGTH + 4, Long::sum);
+            return true;
+        });
+        int current = packs.currentPack();
+        for (Map.Entry<Integer, Long> pack : packs.sizes().entrySet()) {
+            int id = pack.getKey();
+            if (id == current || live.getOrDefault(id, 0L) * 2 > pack.getValue()) continue;
+            commitLock.lock();
+            try (WriteBatch batch = new WriteBatch()) {
+                List<byte[]> keys = new ArrayList<>();
+                List<PackStore.Loc> locs = new ArrayList<>();
+                scan(cfChunkLoc, new byte[0], null, (k, v) -> {
+                    PackStore.Loc loc = PackStore.Loc.decode(v);
+                    if (loc.pack() == id) {
+                        keys.add(k);
+                        locs.add(loc);
+                    }
+                    return true;
+                });
+                for (int i = 0; i < keys.size(); i++) {
+                    byte[] data = packs.read(locs.get(i));
+                    batch.put(cfChunkLoc, keys.get(i), packs.append(keys.get(i), data).encode());
+                }
+                packs.sync();
+                db.write(syncWrite, batch);
+                packs.delete(id);
+            } catch (RocksDBException e) {
+                throw io(e);
+            } finally {
+                commitLock.unlock();
+            }
         }
     }
 
@@ -1696,10 +1737,17 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 return true;
             });
             checkRefs(ro, KIND_PAGE, pageRefs, cfPages, problems);
-            checkRefs(ro, KIND_CHUNK, chunkRefs, cfChunks, problems);
-            scan(cfChunks, new byte[0], ro, (k, v) -> {
+            checkRefs(ro, KIND_CHUNK, chunkRefs, cfChunkLoc, problems);
+            scan(cfChunkLoc, new byte[0], ro, (k, v) -> {
                 counts[2]++;
-                if (!Arrays.equals(k, Hashes.sha256(v, 0, v.length))) problems.add("chunk " + Hashes.hex(k) + " does not match its hash");
+                byte[] data;
+                try {
+                    data = packs.read(PackStore.Loc.decode(v));
+                } catch (IOException e) {
+                    problems.add("chunk " + Hashes.hex(k) + " cannot be read: " + e.getMessage());
+                    return true;
+                }
+                if (!Arrays.equals(k, Hashes.sha256(data, 0, data.length))) problems.add("chunk " + Hashes.hex(k) + " does not match its hash");
                 return true;
             });
         }
@@ -1740,18 +1788,17 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         long versions, chunks, chunkBytes;
         try {
             versions = db.getLongProperty(cfVersions, "rocksdb.estimate-num-keys");
-            chunks = db.getLongProperty(cfChunks, "rocksdb.estimate-num-keys");
-            chunkBytes = db.getLongProperty(cfChunks, "rocksdb.total-blob-file-size")
-                    + db.getLongProperty(cfChunks, "rocksdb.cur-size-all-mem-tables");
+            chunks = db.getLongProperty(cfChunkLoc, "rocksdb.estimate-num-keys");
+            chunkBytes = packs.totalBytes();
         } catch (RocksDBException e) {
             throw io(e);
         }
         return new StoreStats(c[0], c[1], c[2], versions, chunks, chunkBytes, snapshots().size(), lastChangeSeq(), diskBytes());
     }
 
-    /** Live table and blob files of every column family: what the data takes, without logs. */
+    /** Packs plus the live table files of every column family: what the data takes, without logs. */
     private long diskBytes() throws IOException {
-        long total = 0;
+        long total = packs.totalBytes();
         try {
             for (ColumnFamilyHandle h : handles) {
                 total += db.getLongProperty(h, "rocksdb.live-sst-files-size");
@@ -1788,6 +1835,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     private void closeDb() {
+        try {
+            packs.close();
+        } catch (IOException e) {
+            // packs were synced by syncAll; a failing close changes nothing on disk
+        }
         for (ColumnFamilyHandle h : handles) h.close();
         db.close();
         asyncWrite.close();

@@ -84,8 +84,36 @@ class RocksWorkspaceStoreTest {
                 }
             }
             assertConsistent(s);
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
         }
-        try (WorkspaceStore s = open(dir)) { // survives reopen
+        try (WorkspaceStore s = open(dir)) { // survives reopen: content read back from the stored pages
+            assertArrayEquals(ref, readAll(s, fileIno(s)), "content after reopen, seed " + seed);
+            long last = s.stat(fileIno(s)).latestVersion();
+            assertArrayEquals(ref, readVersion(s, fileIno(s), last), "newest version after reopen, seed " + seed);
+            assertConsistent(s);
+        }
+    }
+
+    private static long fileIno(WorkspaceStore s) throws java.io.IOException {
+        return s.lookup(WorkspaceStore.ROOT, "f").orElseThrow().ino();
+    }
+
+    @Test
+    void aLargeFileWrittenInManyFlushesReadsBackAfterReopen() throws Exception {
+        byte[] data = random(11, 24 << 20); // ~3,000 chunks of 8 KiB: dozens of pages, several flushes
+        try (WorkspaceStore s = open(dir)) {
+            Inode f = file(s, "f");
+            for (int pos = 0; pos < data.length; pos += 128 * 1024) {
+                s.write(f.ino(), pos, data, pos, Math.min(128 * 1024, data.length - pos), change("/f"));
+            }
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
+            byte[] edit = random(12, 4096);
+            write(s, f.ino(), 10_000_000, edit);
+            System.arraycopy(edit, 0, data, 10_000_000, edit.length);
+            s.commit(f.ino(), VersionKind.WRITE, change("/f"));
+        }
+        try (WorkspaceStore s = open(dir)) {
+            assertArrayEquals(data, readAll(s, fileIno(s)));
             assertConsistent(s);
         }
     }
