@@ -19,7 +19,11 @@ record Problem(ErrorCode code, String path, String detail) {
         if (t instanceof UncheckedIOException u && u.getCause() != null) t = u.getCause();
         ErrorCode code = ErrorCode.of(t);
         if (t instanceof FileSystemException f) {
-            return new Problem(code, f.getFile(), extra(code, f.getReason()));
+            String reason = f.getReason();
+            // A reason that only repeats the path adds nothing (the daemon's wire sends the
+            // message, which is the path when the thrower gave no reason).
+            if (reason != null && reason.equals(f.getFile())) reason = null;
+            return new Problem(code, f.getFile(), extra(code, reason));
         }
         if (t instanceof IOException || t instanceof IllegalArgumentException) {
             return new Problem(code, null, extra(code, t.getMessage()));

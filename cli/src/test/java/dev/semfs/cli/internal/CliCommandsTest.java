@@ -109,6 +109,21 @@ class CliCommandsTest {
     }
 
     @Test
+    void commandsGoThroughTheDaemonThatHoldsTheStore() throws IOException {
+        ok("init");
+        try (var held = dev.semfs.syscalls.Workspaces.open(cli.store());
+             var daemon = dev.semfs.syscalls.Workspaces.serve(held, cli.store())) {
+            write("/via-daemon.txt", "served");
+            assertEquals("served", ok("cat", "/via-daemon.txt").out());
+            CliHarness.Result missing = cli.run("cat", "/nope");
+            assertEquals(1, missing.status(), missing::toString);
+            assertEquals("semfs: cat /nope: no such file or directory" + System.lineSeparator(), missing.err());
+            assertEquals("via-daemon.txt" + System.lineSeparator(), ok("ls", "/").out());
+        }
+        assertEquals("served", ok("cat", "/via-daemon.txt").out(), "and in the store once the daemon is gone");
+    }
+
+    @Test
     void theStoreDefaultsToSemfsStoreThenHome() {
         CliHarness.Result home = cli.runRaw(new byte[0], "init");
         assertEquals(0, home.status(), home::toString);

@@ -37,7 +37,7 @@ final class CliHarness {
         this.store = tmp.resolve("store");
         this.clock = clock;
         // The real store, opened and closed by every command as from a shell.
-        this.opener = LocalWorkspaceOpener.withClock(clock);
+        this.opener = DaemonOrLocalOpener.withClock(clock);
     }
 
     Path store() {
