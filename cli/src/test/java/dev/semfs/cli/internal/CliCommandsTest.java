@@ -375,6 +375,14 @@ class CliCommandsTest {
     }
 
     @Test
+    void errorMessagesStayOnOneLine() {
+        ok("init");
+        CliHarness.Result r = cli.run("cat", "/two\nlines");
+        assertEquals(1, r.status(), r::toString);
+        assertEquals("semfs: cat /two\\nlines: no such file or directory" + System.lineSeparator(), r.err());
+    }
+
+    @Test
     void nulInAPathIsRefused() {
         ok("init");
         CliHarness.Result r = cli.runWithInput(new byte[] {1}, "write", "/a\0b");
