@@ -163,6 +163,27 @@ class CliCommandsTest {
     }
 
     @Test
+    void largeInputIsStreamedInAndAppendedTo() throws IOException {
+        ok("init");
+        long seed = 7;
+        java.util.Random rnd = new java.util.Random(seed);
+        byte[] big = new byte[WriteCommand.WHOLE_WRITE_LIMIT + 3 * Transfers.CHUNK + 17];
+        rnd.nextBytes(big);
+        assertEquals(0, cli.runWithInput(big, "write", "-p", "/large/blob.bin").status(), "seed " + seed);
+        assertArrayEquals(big, ok("cat", "/large/blob.bin").outBytes(), "seed " + seed);
+
+        byte[] more = new byte[WriteCommand.WHOLE_WRITE_LIMIT + 5];
+        rnd.nextBytes(more);
+        CliHarness.Result r = cli.runWithInput(more, "--json", "write", "--append", "/large/blob.bin");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(big.length + more.length, json(r).get("size").asLong());
+        byte[] both = java.util.Arrays.copyOf(big, big.length + more.length);
+        System.arraycopy(more, 0, both, big.length, more.length);
+        assertArrayEquals(both, ok("cat", "/large/blob.bin").outBytes(), "seed " + seed);
+        assertEquals(2, json(ok("--json", "log", "/large/blob.bin")).get("versions").size(), "one version per write");
+    }
+
+    @Test
     void catOfAMissingFileSaysSoInOneLine() {
         ok("init");
         CliHarness.Result r = cli.run("cat", "/a/b");
