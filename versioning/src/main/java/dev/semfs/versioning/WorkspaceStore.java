@@ -142,6 +142,15 @@ public interface WorkspaceStore extends Closeable {
 
     long lastChangeSeq();
 
+    /**
+     * Appends an entry that records an event rather than a mutation of the tree (the agent layer
+     * logs "conflict" when an agent writes over another agent's fresh or leased work), in order
+     * with every other entry. The names of the store's own operations (see {@link ChangeRecord#op})
+     * are refused with {@link dev.semfs.errors.ErrorCode#INVALID_ARGUMENT}, so the log never
+     * claims a mutation that did not happen. Returns the entry with its sequence number.
+     */
+    ChangeRecord appendChange(String op, String path, String toPath, long version, Change change) throws IOException;
+
     // --- small durable settings for other modules (agents, permissions, index state) ----------
 
     Optional<byte[]> getSetting(String key) throws IOException;

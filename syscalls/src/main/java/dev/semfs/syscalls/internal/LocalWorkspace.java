@@ -78,6 +78,7 @@ public final class LocalWorkspace implements Workspace {
     private final Object[] wholeWriteLocks = new Object[64];
     private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private volatile boolean closed;
+    private final AgentGuard agents; // [agents] identities, permissions, audit, leases: AgentGuard
 
     {
         for (int i = 0; i < wholeWriteLocks.length; i++) wholeWriteLocks[i] = new Object();
@@ -99,13 +100,20 @@ public final class LocalWorkspace implements Workspace {
         }
     }
 
-    private LocalWorkspace(Path storeDir, WorkspaceStore store) {
+    private LocalWorkspace(Path storeDir, WorkspaceStore store, AgentGuard agents) {
         this.storeDir = storeDir;
         this.store = store;
+        this.agents = agents; // [agents]
     }
 
     public static LocalWorkspace open(Path storeDir, StoreOptions options) throws IOException {
-        return new LocalWorkspace(storeDir, WorkspaceStore.open(storeDir, options));
+        WorkspaceStore store = WorkspaceStore.open(storeDir, options);
+        try { // [agents] the agent layer loads its settings from the store
+            return new LocalWorkspace(storeDir, store, AgentGuard.open(store, options.clock()));
+        } catch (IOException | RuntimeException e) { // [agents]
+            store.close(); // [agents]
+            throw e; // [agents]
+        } // [agents]
     }
 
     @Override
@@ -116,7 +124,7 @@ public final class LocalWorkspace implements Workspace {
         if (!lifecycle.readLock().tryLock()) throw closedError();
         try {
             if (closed) throw closedError();
-            return dispatch(caller, op);
+            return agents.call(caller, op, this::dispatch); // [agents] the one permission check point
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -164,6 +172,7 @@ public final class LocalWorkspace implements Workspace {
             case Op.SnapshotRead o -> snapshotRead(o.snapshot(), norm(o.path()), o.offset(), o.length());
             case Op.Status o -> status(o.check());
             case Op.Gc o -> gc(o.retention());
+            case Op.AgentOp<?> o -> agents.handle(caller, o, this::dispatch); // [agents]
             case Op.Changes o -> changes(o.afterSeq(), o.max(), o.pathPrefix() == null ? "/" : norm(o.pathPrefix()));
         };
         return (R) result;

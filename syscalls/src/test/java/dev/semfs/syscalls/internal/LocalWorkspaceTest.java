@@ -53,6 +53,11 @@ class LocalWorkspaceTest {
     @BeforeEach
     void open() throws IOException {
         ws = Workspaces.open(dir, StoreOptions.defaults().withAvgChunkSize(8192).withClock(clock));
+        for (String agent : List.of("alice", "bob")) { // unknown agents are refused: register the ones used here
+            ws.call(Caller.owner(), new Op.AgentCreate(agent));
+            ws.call(Caller.owner(), new Op.Grant(agent, "/", "write"));
+            ws.call(Caller.owner(), new Op.SetAdmin(agent, true)); // snapshots, status and gc need admin
+        }
     }
 
     @AfterEach

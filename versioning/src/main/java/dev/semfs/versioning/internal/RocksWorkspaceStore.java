@@ -1489,6 +1489,25 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         return out;
     }
 
+    /** Operation names only the store itself logs. */
+    private static final java.util.Set<String> STORE_OPS = java.util.Set.of("create", "mkdir", "symlink", "link",
+            "write", "truncate", "setattr", "version", "delete", "rmdir", "rename", "rollback", "restore", "snapshot", "xattr");
+
+    @Override
+    public ChangeRecord appendChange(String op, String path, String toPath, long version, Change change) throws IOException {
+        if (op == null || op.isBlank() || STORE_OPS.contains(op)) {
+            throw SemfsException.invalid(path, "cannot append a change record named " + op + "; only the store logs its own operations");
+        }
+        commitLock.lock();
+        try (Tx tx = new Tx()) {
+            tx.changes.add(new ChangeRecord(0, tx.time, op, 0, null, path, toPath, version, change.agent(), change.via(),
+                    change.reason()));
+            return tx.commit(false).getFirst();
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
     @Override
     public long lastChangeSeq() {
         return nextSeq.get() - 1;
