@@ -97,6 +97,48 @@ class CliCommandsTest {
         assertTrue(r.err().startsWith("semfs: ls " + cli.store() + ": no such file or directory"), r::toString);
     }
 
+    @Test
+    void aStoreHeldElsewhereIsAFailureThatSaysSo() throws IOException {
+        ok("init");
+        try (var held = dev.semfs.syscalls.Workspaces.open(cli.store())) {
+            CliHarness.Result r = cli.run("ls", "/");
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().startsWith("semfs: ls " + cli.store() + ": conflict (store is in use"), r::toString);
+        }
+        ok("ls", "/");
+    }
+
+    @Test
+    void commandsGoThroughTheDaemonThatHoldsTheStore() throws IOException {
+        ok("init");
+        try (var held = dev.semfs.syscalls.Workspaces.open(cli.store());
+             var daemon = dev.semfs.syscalls.Workspaces.serve(held, cli.store())) {
+            write("/via-daemon.txt", "served");
+            assertEquals("served", ok("cat", "/via-daemon.txt").out());
+            CliHarness.Result missing = cli.run("cat", "/nope");
+            assertEquals(1, missing.status(), missing::toString);
+            assertEquals("semfs: cat /nope: no such file or directory" + System.lineSeparator(), missing.err());
+            assertEquals("via-daemon.txt" + System.lineSeparator(), ok("ls", "/").out());
+        }
+        assertEquals("served", ok("cat", "/via-daemon.txt").out(), "and in the store once the daemon is gone");
+    }
+
+    @Test
+    void theStoreDefaultsToSemfsStoreThenHome() {
+        CliHarness.Result home = cli.runRaw(new byte[0], "init");
+        assertEquals(0, home.status(), home::toString);
+        assertTrue(java.nio.file.Files.isDirectory(tmp.resolve(".local/share/semfs/default")), home::toString);
+
+        Path fromEnv = tmp.resolve("env-store");
+        cli.environment = java.util.Map.of("SEMFS_STORE", fromEnv.toString());
+        assertEquals(0, cli.runRaw(new byte[0], "init").status());
+        assertTrue(java.nio.file.Files.isDirectory(fromEnv));
+
+        Path explicit = tmp.resolve("explicit");
+        assertEquals(0, cli.runRaw(new byte[0], "init", "--store", explicit.toString()).status(), "--store after the subcommand");
+        assertTrue(java.nio.file.Files.isDirectory(explicit));
+    }
+
     // --- files -------------------------------------------------------------------------------
 
     @Test
@@ -118,6 +160,27 @@ class CliCommandsTest {
         new java.util.Random(seed).nextBytes(data);
         assertEquals(0, cli.runWithInput(data, "write", "/bin.dat").status());
         assertArrayEquals(data, ok("cat", "/bin.dat").outBytes(), "seed " + seed);
+    }
+
+    @Test
+    void largeInputIsStreamedInAndAppendedTo() throws IOException {
+        ok("init");
+        long seed = 7;
+        java.util.Random rnd = new java.util.Random(seed);
+        byte[] big = new byte[WriteCommand.WHOLE_WRITE_LIMIT + 3 * Transfers.CHUNK + 17];
+        rnd.nextBytes(big);
+        assertEquals(0, cli.runWithInput(big, "write", "-p", "/large/blob.bin").status(), "seed " + seed);
+        assertArrayEquals(big, ok("cat", "/large/blob.bin").outBytes(), "seed " + seed);
+
+        byte[] more = new byte[WriteCommand.WHOLE_WRITE_LIMIT + 5];
+        rnd.nextBytes(more);
+        CliHarness.Result r = cli.runWithInput(more, "--json", "write", "--append", "/large/blob.bin");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(big.length + more.length, json(r).get("size").asLong());
+        byte[] both = java.util.Arrays.copyOf(big, big.length + more.length);
+        System.arraycopy(more, 0, both, big.length, more.length);
+        assertArrayEquals(both, ok("cat", "/large/blob.bin").outBytes(), "seed " + seed);
+        assertEquals(2, json(ok("--json", "log", "/large/blob.bin")).get("versions").size(), "one version per write");
     }
 
     @Test
@@ -330,6 +393,14 @@ class CliCommandsTest {
         CliHarness.Result w = cli.runWithInput(new byte[] {1}, "write", "a/../../b");
         assertEquals(2, w.status(), w::toString);
         assertTrue(w.err().contains("invalid argument"), w::toString);
+    }
+
+    @Test
+    void errorMessagesStayOnOneLine() {
+        ok("init");
+        CliHarness.Result r = cli.run("cat", "/two\nlines");
+        assertEquals(1, r.status(), r::toString);
+        assertEquals("semfs: cat /two\\nlines: no such file or directory" + System.lineSeparator(), r.err());
     }
 
     @Test
