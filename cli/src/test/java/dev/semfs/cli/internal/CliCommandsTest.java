@@ -474,8 +474,14 @@ class CliCommandsTest {
     }
 
     @Test
-    void theAgentIsRecorded() {
+    void theAgentIsRecorded() throws Exception {
         ok("init");
+        try (var ws = dev.semfs.syscalls.Workspaces.open(cli.store())) { // agents must exist before they act
+            ws.call(dev.semfs.syscalls.Caller.owner(), new dev.semfs.syscalls.Op.AgentCreate("alice"));
+            ws.call(dev.semfs.syscalls.Caller.owner(), new dev.semfs.syscalls.Op.Grant("alice", "/", "write"));
+        }
+        assertEquals(1, cli.runWithInput("x".getBytes(StandardCharsets.UTF_8), "--agent", "mallory", "write", "/g").status(),
+                "an unknown agent is refused");
         assertEquals(0, cli.runWithInput("x".getBytes(StandardCharsets.UTF_8), "--agent", "alice", "write", "/f").status());
         String log = ok("log", "/f").out();
         assertTrue(log.contains("alice"), log);
