@@ -3,8 +3,8 @@ package dev.semfs.index;
 /**
  * One file in a result list, with the passage that matched best.
  *
- * @param score the fused (HYBRID), cosine (SEMANTIC) or BM25 (KEYWORD) score; only the order is
- *     meaningful across modes
+ * @param score the fused (HYBRID), cosine similarity of the best passage (SEMANTIC) or BM25
+ *     (KEYWORD) score; only the order is comparable across modes
  * @param version the version that was indexed; a caller compares it with the store's head to
  *     report a stale result
  */

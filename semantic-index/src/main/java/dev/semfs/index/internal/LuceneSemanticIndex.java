@@ -752,7 +752,8 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         List<Ranked> ranked = vectorRanking(s, qv, req.k(), filter);
         List<SearchHit> hits = new ArrayList<>();
         for (Ranked r : ranked) {
-            hits.add(hit(s, r.fileDoc(), r.score(), r.passageDoc(), null));
+            // Lucene scores DOT_PRODUCT as (1 + cos) / 2; report the cosine itself.
+            hits.add(hit(s, r.fileDoc(), 2.0 * r.score() - 1.0, r.passageDoc(), null));
         }
         return new SearchResults(hits, -1);
     }
