@@ -284,7 +284,9 @@ public final class LuceneSemanticIndex implements SemanticIndex {
 
     private void upsertOne(IndexDocument doc) throws IOException {
         Prepared p = prepare(doc);
-        StoredFile existing = storedFile(doc.ino());
+        // Seen through the last refreshed view: a replay of a change written since then is
+        // rewritten, at no embedding cost (its vectors are in the cache).
+        StoredFile existing = storedFile(doc.ino(), false);
         if (existing != null && existing.sameAs(p)) {
             return; // identical content and metadata: nothing to do (a replayed change)
         }
@@ -401,7 +403,9 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     /** Live passages of the index with these hashes, and their vectors. */
     private Map<String, float[]> lookupVectors(Iterable<String> hashes) throws IOException {
         Map<String, float[]> found = new HashMap<>();
-        IndexSearcher s = acquire();
+        // The current view, not a refreshed one: refreshing per write would flush a tiny segment
+        // per file. Passages written since the last refresh are in the vector cache instead.
+        IndexSearcher s = searchers.acquire();
         try {
             for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
                 LeafReader r = leaf.reader();
@@ -516,8 +520,8 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     }
 
     /** The file document of an inode, without its passages; null if not indexed. */
-    private StoredFile storedFile(long ino) throws IOException {
-        IndexSearcher s = acquire();
+    private StoredFile storedFile(long ino, boolean fresh) throws IOException {
+        IndexSearcher s = fresh ? acquire() : searchers.acquire();
         try {
             BooleanQuery q = new BooleanQuery.Builder()
                     .add(new TermQuery(inoTerm(ino)), Occur.FILTER)
@@ -578,7 +582,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         ReentrantLock lock = lockFor(ino);
         lock.lock();
         try {
-            boolean held = storedFile(ino) != null;
+            boolean held = storedFile(ino, true) != null;
             if (held) {
                 writer.deleteDocuments(inoTerm(ino));
                 dirty.set(true);
@@ -688,7 +692,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
 
     @Override
     public Optional<Long> indexedVersion(long ino) throws IOException {
-        StoredFile f = storedFile(ino);
+        StoredFile f = storedFile(ino, true);
         return f == null ? Optional.empty() : Optional.of(f.version());
     }
 
