@@ -11,6 +11,7 @@ import dev.semfs.syscalls.FileInfo;
 import dev.semfs.syscalls.FsStats;
 import dev.semfs.syscalls.GcInfo;
 import dev.semfs.syscalls.Handle;
+import dev.semfs.syscalls.IndexSetup;
 import dev.semfs.syscalls.History;
 import dev.semfs.syscalls.LinkTarget;
 import dev.semfs.syscalls.Listing;
@@ -78,6 +79,7 @@ public final class LocalWorkspace implements Workspace {
     private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private volatile boolean closed;
     private final AgentGuard agents; // [agents] identities, permissions, audit, leases: AgentGuard
+    private final IndexService index; // null when the workspace keeps no semantic index
 
 
     /** An open file: the node stays readable after unlink; its path follows renames for version records. */
@@ -96,16 +98,23 @@ public final class LocalWorkspace implements Workspace {
         }
     }
 
-    private LocalWorkspace(Path storeDir, WorkspaceStore store, AgentGuard agents) {
+    private LocalWorkspace(Path storeDir, WorkspaceStore store, AgentGuard agents, IndexSetup indexSetup) {
         this.storeDir = storeDir;
         this.store = store;
         this.agents = agents; // [agents]
+        this.index = indexSetup.enabled() ? new IndexService(store, storeDir.resolve("index"), indexSetup) : null;
     }
 
     public static LocalWorkspace open(Path storeDir, StoreOptions options) throws IOException {
+        return open(storeDir, options, IndexSetup.onDemand());
+    }
+
+    public static LocalWorkspace open(Path storeDir, StoreOptions options, IndexSetup indexSetup) throws IOException {
         WorkspaceStore store = WorkspaceStore.open(storeDir, options);
         try { // [agents] the agent layer loads its settings from the store
-            return new LocalWorkspace(storeDir, store, AgentGuard.open(store, options.clock()));
+            LocalWorkspace ws = new LocalWorkspace(storeDir, store, AgentGuard.open(store, options.clock()), indexSetup);
+            if (indexSetup.enabled() && indexSetup.background()) ws.index.index(); // start indexing now
+            return ws;
         } catch (IOException | RuntimeException e) { // [agents]
             store.close(); // [agents]
             throw e; // [agents]
@@ -120,11 +129,21 @@ public final class LocalWorkspace implements Workspace {
         if (!lifecycle.readLock().tryLock()) throw closedError();
         try {
             if (closed) throw closedError();
-            return agents.call(caller, op, this::dispatch); // [agents] the one permission check point
+            R result = agents.call(caller, op, this::dispatch); // [agents] the one permission check point
+            if (index != null) {
+                long seq = store.lastChangeSeq();
+                if (seq != lastSeenSeq) {
+                    lastSeenSeq = seq;
+                    index.poke();
+                }
+            }
+            return result;
         } finally {
             lifecycle.readLock().unlock();
         }
     }
+
+    private volatile long lastSeenSeq;
 
     private static SemfsException closedError() {
         return new SemfsException(ErrorCode.IO, null, "workspace is closed");
@@ -169,9 +188,21 @@ public final class LocalWorkspace implements Workspace {
             case Op.Status o -> status(o.check());
             case Op.Gc o -> gc(o.retention());
             case Op.AgentOp<?> o -> agents.handle(caller, o, this::dispatch); // [agents]
+            case Op.Search o -> requireIndex().search(o);
+            case Op.Reindex o -> requireIndex().rebuild();
             case Op.Changes o -> changes(o.afterSeq(), o.max(), o.pathPrefix() == null ? "/" : norm(o.pathPrefix()));
         };
         return (R) result;
+    }
+
+    /** The index service, for tests in this package. */
+    IndexService indexService() {
+        return index;
+    }
+
+    private IndexService requireIndex() throws SemfsException {
+        if (index == null) throw new SemfsException(ErrorCode.INVALID_ARGUMENT, null, "this workspace was opened without a semantic index");
+        return index;
     }
 
     private static String norm(String path) throws SemfsException {
@@ -913,7 +944,8 @@ public final class LocalWorkspace implements Workspace {
             problems = r.problems();
         }
         return new StatusInfo(storeDir.toString(), s.files(), s.directories(), s.symlinks(), s.versions(), s.chunks(),
-                s.chunkBytes(), s.diskBytes(), s.snapshots(), s.lastChangeSeq(), -1, "none", problems);
+                s.chunkBytes(), s.diskBytes(), s.snapshots(), s.lastChangeSeq(),
+                index == null ? -1 : index.lag(), index == null ? "none" : index.model(), problems);
     }
 
     private GcInfo gc(String retention) throws IOException {
@@ -968,6 +1000,7 @@ public final class LocalWorkspace implements Workspace {
     }
 
     private void closeHandlesAndStore() throws IOException {
+        if (index != null) index.close();
         for (Long id : List.copyOf(handles.keySet())) {
             try {
                 release(id);
