@@ -474,9 +474,19 @@ class CliCommandsTest {
     }
 
     @Test
-    void theAgentIsRecorded() {
+    void theAgentIsCheckedAndRecorded() throws IOException {
         ok("init");
-        assertEquals(0, cli.runWithInput("x".getBytes(StandardCharsets.UTF_8), "--agent", "alice", "write", "/f").status());
+        byte[] x = "x".getBytes(StandardCharsets.UTF_8);
+        CliHarness.Result unknown = cli.runWithInput(x, "--agent", "alice", "write", "/f");
+        assertEquals(1, unknown.status(), unknown::toString);
+        assertTrue(unknown.err().startsWith("semfs: write: permission denied (unknown agent 'alice'"), unknown::toString);
+
+        // Agents are managed through the core API until `semfs agents` exists.
+        try (var ws = dev.semfs.syscalls.Workspaces.open(cli.store())) {
+            ws.call(dev.semfs.syscalls.Caller.owner(), new dev.semfs.syscalls.Op.AgentCreate("alice"));
+            ws.call(dev.semfs.syscalls.Caller.owner(), new dev.semfs.syscalls.Op.Grant("alice", "/", "write"));
+        }
+        assertEquals(0, cli.runWithInput(x, "--agent", "alice", "write", "/f").status());
         String log = ok("log", "/f").out();
         assertTrue(log.contains("alice"), log);
         Matcher m = Pattern.compile("owner").matcher(log);
