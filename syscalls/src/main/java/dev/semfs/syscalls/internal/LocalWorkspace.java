@@ -75,14 +75,10 @@ public final class LocalWorkspace implements Workspace {
     private final WorkspaceStore store;
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final ConcurrentHashMap<Long, OpenFile> handles = new ConcurrentHashMap<>();
-    private final Object[] wholeWriteLocks = new Object[64];
     private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private volatile boolean closed;
     private final AgentGuard agents; // [agents] identities, permissions, audit, leases: AgentGuard
 
-    {
-        for (int i = 0; i < wholeWriteLocks.length; i++) wholeWriteLocks[i] = new Object();
-    }
 
     /** An open file: the node stays readable after unlink; its path follows renames for version records. */
     private static final class OpenFile {
@@ -300,6 +296,19 @@ public final class LocalWorkspace implements Workspace {
             throws IOException {
         WorkspacePaths.checkWritable(path);
         if (data == null) throw SemfsException.invalid(path, "no data");
+        // The path may change under us (another writer creates it, renames over it, deletes
+        // it): resolve again and retry, so an acknowledged write is always a version.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return writeFileOnce(caller, path, data, append, createParents);
+            } catch (FileAlreadyExistsException | NoSuchFileException raced) {
+                if (attempt >= 20) throw raced;
+            }
+        }
+    }
+
+    private FileInfo writeFileOnce(Caller caller, String path, byte[] data, boolean append, boolean createParents)
+            throws IOException {
         if (createParents) mkdirs(caller, WorkspacePaths.parent(path));
         Inode dir = parentDir(path);
         Optional<Inode> existing = lookupIn(dir, path);
@@ -311,25 +320,8 @@ public final class LocalWorkspace implements Workspace {
             file = store.create(dir.ino(), WorkspacePaths.name(path), FileType.FILE, 0644, uid(caller, dir),
                     gid(caller, dir), null, change(caller, path));
         }
-        Change ch = change(caller, path);
-        store.retain(file.ino());
-        // A whole-file write is one unit: two at once on one file give two whole versions.
-        Object lock = wholeWriteLocks[(int) Math.floorMod(file.ino(), (long) wholeWriteLocks.length)];
-        try {
-            synchronized (lock) {
-                long offset = 0;
-                if (append) {
-                    offset = store.stat(file.ino()).size();
-                } else if (existing.isPresent() || store.stat(file.ino()).size() > 0) {
-                    store.truncate(file.ino(), 0, ch);
-                }
-                store.write(file.ino(), offset, data, 0, data.length, ch);
-                store.commit(file.ino(), VersionKind.WRITE, ch);
-            }
-        } finally {
-            store.release(file.ino());
-        }
-        return info(path, store.stat(file.ino()));
+        WorkspaceStore.WriteResult done = store.replace(file.ino(), data, append, change(caller, path));
+        return info(path, done.inode());
     }
 
     private static int uid(Caller c, Inode dir) {
@@ -406,13 +398,13 @@ public final class LocalWorkspace implements Workspace {
         WorkspacePaths.checkWritable(to);
         Inode fromDir = parentDir(from);
         Inode toDir = parentDir(to);
-        store.rename(fromDir.ino(), WorkspacePaths.name(from), toDir.ino(), WorkspacePaths.name(to),
+        Inode moved = store.rename(fromDir.ino(), WorkspacePaths.name(from), toDir.ino(), WorkspacePaths.name(to),
                 new Change(caller.agent(), caller.via(), "", from, to));
         for (OpenFile h : handles.values()) {
             String p = h.path;
             if (WorkspacePaths.isUnder(p, from) && !from.equals("/")) h.path = to + p.substring(from.length());
         }
-        return stat(to, false);
+        return info(to, moved);
     }
 
     private FileInfo symlink(Caller caller, String path, String target) throws IOException {
