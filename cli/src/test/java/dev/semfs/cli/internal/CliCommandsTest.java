@@ -474,6 +474,27 @@ class CliCommandsTest {
     }
 
     @Test
+    void statusCheckFailsOnADamagedStore() throws IOException {
+        ok("init");
+        write("/f", "some content that lives in a chunk");
+        ok("status", "--check");
+        // Damage the content: empty every chunk pack file of the store.
+        List<Path> packs;
+        try (var files = java.nio.file.Files.walk(cli.store())) {
+            packs = files.filter(p -> p.getFileName().toString().endsWith(".pack")).toList();
+        }
+        assertFalse(packs.isEmpty(), "the store keeps chunk bodies in *.pack files");
+        for (Path p : packs) java.nio.file.Files.write(p, new byte[0]);
+
+        CliHarness.Result r = cli.run("status", "--check");
+        assertEquals(1, r.status(), r::toString);
+        assertTrue(r.err().startsWith("semfs: status: the store check found "), r::toString);
+        assertTrue(r.out().contains("check      ") && !r.out().contains("check      ok"), r::toString);
+        JsonNode doc = json(cli.run("--json", "status", "--check"));
+        assertFalse(doc.get("checkProblems").isEmpty(), doc.toString());
+    }
+
+    @Test
     void theAgentIsCheckedAndRecorded() throws IOException {
         ok("init");
         byte[] x = "x".getBytes(StandardCharsets.UTF_8);
