@@ -124,6 +124,15 @@ class CliCommandsTest {
     }
 
     @Test
+    void aStaleDaemonSocketIsIgnored() throws IOException {
+        ok("init");
+        write("/f", "still here");
+        // What a killed daemon leaves behind: the socket's name with nobody listening.
+        java.nio.file.Files.writeString(dev.semfs.syscalls.Workspaces.socketOf(cli.store()), "");
+        assertEquals("still here", ok("cat", "/f").out());
+    }
+
+    @Test
     void theStoreDefaultsToSemfsStoreThenHome() {
         CliHarness.Result home = cli.runRaw(new byte[0], "init");
         assertEquals(0, home.status(), home::toString);
