@@ -1,6 +1,9 @@
 package dev.semfs.cli.internal;
 
 import dev.semfs.cli.WorkspaceOpener;
+import dev.semfs.syscalls.Workspace;
+import dev.semfs.syscalls.Workspaces;
+import java.io.Closeable;
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -19,7 +22,7 @@ public final class AotTraining {
     private AotTraining() {}
 
     /** {@code args[0]}: a scratch directory the store is created in. */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         String store = Path.of(args[0]).resolve("store").toString();
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         String[][] runs = {
@@ -28,14 +31,22 @@ public final class AotTraining {
                 {"log", "/a/b/c.md"}, {"diff", "/a/b/c.md", "1", "2"}, {"status"}, {"snapshot", "t"},
                 {"snapshots"}, {"mv", "/a/b/c.md", "/a/d.md"}, {"rm", "-r", "/a"}, {"cat", "/missing"},
                 {"ls", "--help"}, {"nosuchcommand"}};
-        for (String[] run : runs) {
-            String[] withStore = new String[run.length + 2];
-            withStore[0] = "--store";
-            withStore[1] = store;
-            System.arraycopy(run, 0, withStore, 2, run.length);
-            CliEnv env = new CliEnv(new ByteArrayInputStream("# training\ntext\n".getBytes(StandardCharsets.UTF_8)),
-                    sink, sink, Map.of(), args[0], Clock.systemDefaultZone(), false, WorkspaceOpener.standard());
-            SemfsCli.run(withStore, env);
+        for (String[] run : runs) runOnce(store, run, sink, args[0]);
+        // The same commands as clients of a daemon that holds the store (how they run while a
+        // mount is up): the socket client and its JSON wire.
+        Path storeDir = Path.of(store);
+        try (Workspace held = Workspaces.open(storeDir); Closeable daemon = Workspaces.serve(held, storeDir)) {
+            for (String[] run : runs) runOnce(store, run, sink, args[0]);
         }
+    }
+
+    private static void runOnce(String store, String[] run, PrintStream sink, String home) {
+        String[] withStore = new String[run.length + 2];
+        withStore[0] = "--store";
+        withStore[1] = store;
+        System.arraycopy(run, 0, withStore, 2, run.length);
+        CliEnv env = new CliEnv(new ByteArrayInputStream("# training\ntext\n".getBytes(StandardCharsets.UTF_8)),
+                sink, sink, Map.of(), home, Clock.systemDefaultZone(), false, WorkspaceOpener.standard());
+        SemfsCli.run(withStore, env);
     }
 }

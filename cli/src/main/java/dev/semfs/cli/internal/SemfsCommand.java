@@ -22,7 +22,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "semfs", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = SemfsCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "A semantic, versioned file system for LLM agents.",
-        footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error."})
+        footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error (or an argument the core refuses as invalid)."})
 final class SemfsCommand implements Callable<Integer> {
     /** The subcommands, in the order help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(
