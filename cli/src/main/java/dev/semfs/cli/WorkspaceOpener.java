@@ -22,8 +22,8 @@ public interface WorkspaceOpener {
      */
     Workspace open(Path store, boolean create) throws IOException;
 
-    /** The opener of the shipped command: the store opened in this process. */
+    /** The opener of the shipped command: through the running daemon of the store if there is one, else in this process. */
     static WorkspaceOpener standard() {
-        return dev.semfs.cli.internal.LocalWorkspaceOpener.INSTANCE;
+        return dev.semfs.cli.internal.DaemonOrLocalOpener.INSTANCE;
     }
 }

@@ -88,6 +88,33 @@ class LauncherTest {
     }
 
     @Test
+    void aRealStoreFromInitToCat() throws IOException {
+        Run init = run(new byte[0], "init");
+        assertEquals(0, init.status(), init::toString);
+        assertEquals("", init.err(), init::toString);
+        assertTrue(Files.isDirectory(tmp.resolve("store")), "SEMFS_STORE is the default store");
+
+        byte[] text = "héllo from the launcher\n".getBytes(StandardCharsets.UTF_8);
+        Run write = run(text, "write", "-p", "/notes/hello.md");
+        assertEquals(0, write.status(), write::toString);
+        Run cat = run(new byte[0], "cat", "/notes/hello.md");
+        assertEquals(0, cat.status(), cat::toString);
+        assertEquals(new String(text, StandardCharsets.UTF_8), cat.out());
+
+        Run ls = run(new byte[0], "--json", "ls", "/notes");
+        assertEquals(0, ls.status(), ls::toString);
+        assertTrue(ls.out().startsWith("{\"listings\":[{\"path\":\"/notes\""), ls::toString);
+
+        Run missing = run(new byte[0], "cat", "/notes/nope.md");
+        assertEquals(1, missing.status(), missing::toString);
+        assertEquals("semfs: cat /notes/nope.md: no such file or directory\n", missing.err());
+
+        Run escape = run(new byte[0], "cat", "/../etc/passwd");
+        assertEquals(2, escape.status(), escape::toString);
+        assertTrue(escape.err().startsWith("semfs: cat /../etc/passwd: invalid argument"), escape::toString);
+    }
+
+    @Test
     void aMissingStoreIsAFailureWithOneLine() throws IOException {
         Run r = run(new byte[0], "ls", "/");
         assertEquals(1, r.status(), r::toString);

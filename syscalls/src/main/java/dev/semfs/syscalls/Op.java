@@ -103,6 +103,23 @@ public sealed interface Op<R> {
     /** Reads a file as of a snapshot. */
     record SnapshotRead(String snapshot, String path, long offset, int length) implements Op<Content> {}
 
+    // --- finding files by meaning ------------------------------------------------------------
+
+    /**
+     * Searches the semantic index. {@code mode}: "hybrid" (default), "semantic" or "keyword"
+     * (exact terms and "phrases" with AND/OR/NOT). Filters may be null: a path prefix, file
+     * extensions, modification time range, size range, authoring agent.
+     */
+    record Search(String query, int k, String mode, String pathPrefix, java.util.List<String> types,
+                  Instant since, Instant until, Long minSize, Long maxSize, String author) implements Op<SearchResult> {
+        public static Search of(String query, int k) {
+            return new Search(query, k, null, null, null, null, null, null, null, null);
+        }
+    }
+
+    /** Rebuilds the semantic index from the store: every live file at its newest version. */
+    record Reindex() implements Op<ReindexResult> {}
+
     // --- workspace -------------------------------------------------------------------------
 
     record Status(boolean check) implements Op<StatusInfo> {}

@@ -21,6 +21,11 @@ public final class Workspaces {
         return LocalWorkspace.open(storeDir, options);
     }
 
+    /** Opens with an explicit semantic index setup (none, on demand, or continuous for a daemon). */
+    public static Workspace open(Path storeDir, StoreOptions options, IndexSetup index) throws IOException {
+        return LocalWorkspace.open(storeDir, options, index);
+    }
+
     /** The socket a daemon serving {@code storeDir} listens on. */
     public static Path socketOf(Path storeDir) {
         Path inStore = storeDir.toAbsolutePath().normalize().resolve("daemon.sock");

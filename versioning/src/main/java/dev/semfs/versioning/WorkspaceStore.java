@@ -54,7 +54,7 @@ public interface WorkspaceStore extends Closeable {
      * Moves a name, replacing an existing target of a compatible type (a file over a file, a
      * directory over an empty directory), atomically.
      */
-    void rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException;
+    Inode rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException;
 
     /** Changes any of mode, uid, gid, atime, mtime (null leaves a field as it is). */
     Inode setAttributes(long ino, Integer mode, Integer uid, Integer gid, Long atime, Long mtime,
@@ -78,6 +78,19 @@ public interface WorkspaceStore extends Closeable {
 
     /** Drops an open handle registered by {@link #retain}. */
     void release(long ino) throws IOException;
+
+    /**
+     * Replaces (or, with {@code append}, extends) a file's whole content and cuts a version, as
+     * one step under the node's lock: a concurrent unlink or rename-over either happens before
+     * (then this fails with {@link java.nio.file.NoSuchFileException} and nothing is written) or
+     * after (then the new content is a version the unlink keeps).
+     *
+     * @return the node after the write, and the version cut
+     */
+    WriteResult replace(long ino, byte[] data, boolean append, Change change) throws IOException;
+
+    /** What {@link #replace} did. */
+    record WriteResult(Inode inode, VersionRecord version) {}
 
     /** Cuts a version if the node changed since its newest version; returns it. */
     Optional<VersionRecord> commit(long ino, VersionKind kind, Change change) throws IOException;

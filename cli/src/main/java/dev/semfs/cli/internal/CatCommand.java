@@ -32,8 +32,15 @@ final class CatCommand extends WorkspaceCommand {
                     Content last = Transfers.read(s, p, buf::write);
                     files.add(fileJson(last, buf.toByteArray()));
                 } else {
-                    Transfers.read(s, p, (b, off, len) -> s.out().write(b, off, len));
+                    Transfers.read(s, p, (b, off, len) -> {
+                        s.out().write(b, off, len);
+                        // PrintStream swallows write errors: stop reading once stdout is gone
+                        // (`semfs cat big | head`), instead of reading the rest for nothing.
+                        if (s.out().checkError()) throw new ClosedStdout();
+                    });
                 }
+            } catch (ClosedStdout e) {
+                return SemfsCli.FAILED;
             } catch (IOException | RuntimeException e) {
                 s.out().flush();
                 status = Math.max(status, s.fail(e));
@@ -41,6 +48,11 @@ final class CatCommand extends WorkspaceCommand {
         }
         if (s.json()) s.printJson(Json.object("files", files, "errors", s.errors()));
         return status;
+    }
+
+    /** Thrown when stdout is closed by the reader; nothing is left to report to. */
+    private static final class ClosedStdout extends IOException {
+        private static final long serialVersionUID = 1L;
     }
 
     /** Text stays readable in JSON; anything that is not valid UTF-8 is carried as base64. */

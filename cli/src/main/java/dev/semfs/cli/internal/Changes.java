@@ -12,8 +12,11 @@ final class Changes {
             return;
         }
         for (RollbackResult.Entry e : r.changed()) {
+            // fromVersion: the version whose content came back (0 when the core does not say).
             String versions = switch (e.action()) {
-                case "restored", "recreated" -> "  (v" + e.fromVersion() + " -> new v" + e.version() + ")";
+                case "restored", "recreated" -> e.fromVersion() > 0
+                        ? "  (content of v" + e.fromVersion() + ", now v" + e.version() + ")"
+                        : "  (now v" + e.version() + ")";
                 default -> "";
             };
             s.out().printf("%-10s %s%s%n", e.action(), e.path(), versions);

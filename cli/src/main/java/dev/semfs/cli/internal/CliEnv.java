@@ -41,7 +41,10 @@ public record CliEnv(InputStream in, PrintStream out, PrintStream err, Map<Strin
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        return new CliEnv(System.in, out, err, System.getenv(), System.getProperty("user.home"),
+        // ~ is $HOME, as the shell reads it; Java's user.home comes from the password database.
+        String home = System.getenv("HOME");
+        if (home == null || home.isBlank()) home = System.getProperty("user.home");
+        return new CliEnv(System.in, out, err, System.getenv(), home,
                 Clock.systemDefaultZone(), detectStderrTerminal(), opener);
     }
 

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "diff", description = {
-        "Line diff between versions of a file:",
+        "Line diff between two versions of a file, or a version and the live file.",
+        "",
         "  diff PATH         the live file against the version before it",
         "  diff PATH V1      version V1 against the live file",
         "  diff PATH V1 V2   version V1 against version V2"})

@@ -19,7 +19,11 @@ record Problem(ErrorCode code, String path, String detail) {
         if (t instanceof UncheckedIOException u && u.getCause() != null) t = u.getCause();
         ErrorCode code = ErrorCode.of(t);
         if (t instanceof FileSystemException f) {
-            return new Problem(code, f.getFile(), extra(code, f.getReason()));
+            String reason = f.getReason();
+            // A reason that only repeats the path adds nothing (the daemon's wire sends the
+            // message, which is the path when the thrower gave no reason).
+            if (reason != null && reason.equals(f.getFile())) reason = null;
+            return new Problem(code, f.getFile(), extra(code, reason));
         }
         if (t instanceof IOException || t instanceof IllegalArgumentException) {
             return new Problem(code, null, extra(code, t.getMessage()));
@@ -46,8 +50,29 @@ record Problem(ErrorCode code, String path, String detail) {
     /** The one line on stderr: "semfs: cat /a/b: no such file or directory". */
     String line(String command) {
         StringBuilder b = new StringBuilder("semfs: ").append(command);
-        if (path != null) b.append(' ').append(path);
-        return b.append(": ").append(message()).toString();
+        if (path != null) b.append(' ').append(printable(path));
+        return b.append(": ").append(printable(message())).toString();
+    }
+
+    /** Control characters escaped, so that the message stays one line whatever a name holds. */
+    static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != 0x7f) {
+                if (b != null) b.append(c);
+                continue;
+            }
+            if (b == null) b = new StringBuilder(s.length() + 8).append(s, 0, i);
+            switch (c) {
+                case '\0' -> b.append("\\0");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                case '\r' -> b.append("\\r");
+                default -> b.append(String.format("\\x%02x", (int) c));
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     static String phrase(ErrorCode code) {
@@ -68,7 +93,7 @@ record Problem(ErrorCode code, String path, String detail) {
             case TOO_LARGE -> "too large";
             case BAD_HANDLE -> "stale or unknown file handle";
             case READ_ONLY -> "read-only";
-            case CONFLICT -> "conflicting change";
+            case CONFLICT -> "conflict";
             case IO -> "I/O error";
         };
     }

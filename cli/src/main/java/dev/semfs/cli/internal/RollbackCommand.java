@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "rollback", description = {
-        "Roll a file (or a directory tree, by time) back. The rollback is itself a new version,",
-        "so it can be undone with another rollback."})
+        "Roll a file (or a directory tree, by time) back; the rollback is a new version.",
+        "",
+        "History is never rewritten, so a rollback can be undone with another rollback."})
 final class RollbackCommand extends WorkspaceCommand {
 
     @Parameters(paramLabel = "PATH")

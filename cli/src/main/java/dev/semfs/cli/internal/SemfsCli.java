@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.TypeConversionException;
 
 /** Builds the {@code semfs} command line and runs one invocation of it. */
@@ -19,13 +20,23 @@ public final class SemfsCli {
 
     /** Parses {@code args}, runs the chosen subcommand against {@code env}, returns the exit status. */
     public static int run(String[] args, CliEnv env) {
-        return commandLine(env).execute(args);
+        return commandLine(env, args).execute(args);
     }
 
-    static CommandLine commandLine(CliEnv env) {
+    /**
+     * The command line for {@code args}. picocli builds its model by reflection, a quarter of a
+     * second for all subcommands; so when {@code args} name a subcommand, only that one is
+     * registered. Anything else (no subcommand, help, a typo) gets all of them, for the usage
+     * text and suggestions.
+     */
+    static CommandLine commandLine(CliEnv env, String[] args) {
         SemfsCommand root = new SemfsCommand(env);
         TimeExpressions times = new TimeExpressions(env.clock());
         CommandLine cl = new CommandLine(root);
+        Class<?> only = subcommand(args);
+        for (Class<?> c : SemfsCommand.SUBCOMMANDS) {
+            if (only == null || c == only) cl.addSubcommand(c);
+        }
         cl.setOut(new PrintWriter(env.out(), true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(env.err(), true, StandardCharsets.UTF_8));
         cl.registerConverter(Instant.class, text -> {
@@ -38,5 +49,23 @@ public final class SemfsCli {
         cl.setParameterExceptionHandler(root::usageError);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> root.failure(ex, commandLine.getCommandName()));
         return cl;
+    }
+
+    /** The subcommand class the first positional argument names, skipping global options; null if none. */
+    private static Class<?> subcommand(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--store") || a.equals("--agent")) {
+                i++;
+            } else if (a.equals("--")) {
+                return null;
+            } else if (!a.startsWith("-")) {
+                for (Class<?> c : SemfsCommand.SUBCOMMANDS) {
+                    if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(a)) return c;
+                }
+                return null;
+            }
+        }
+        return null;
     }
 }

@@ -3,6 +3,7 @@ package dev.semfs.cli.internal;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -21,14 +22,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "semfs", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = SemfsCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "A semantic, versioned file system for LLM agents.",
-        footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error."},
-        subcommands = {
-                InitCommand.class, StatusCommand.class, ImportCommand.class, ExportCommand.class,
-                LsCommand.class, CatCommand.class, WriteCommand.class, RmCommand.class, MvCommand.class,
-                MkdirCommand.class, LogCommand.class, DiffCommand.class, RollbackCommand.class,
-                SnapshotCommand.class, SnapshotsCommand.class, RestoreCommand.class, GcCommand.class,
-                CommandLine.HelpCommand.class})
+        footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error (or an argument the core refuses as invalid)."})
 final class SemfsCommand implements Callable<Integer> {
+    /** The subcommands, in the order help lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
+            InitCommand.class, StatusCommand.class, ImportCommand.class, ExportCommand.class,
+            LsCommand.class, CatCommand.class, WriteCommand.class, RmCommand.class, MvCommand.class,
+            MkdirCommand.class, LogCommand.class, DiffCommand.class, RollbackCommand.class,
+            SnapshotCommand.class, SnapshotsCommand.class, RestoreCommand.class, GcCommand.class,
+            CommandLine.HelpCommand.class);
+
     private final CliEnv env;
 
     @Spec

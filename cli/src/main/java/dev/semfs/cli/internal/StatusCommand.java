@@ -30,14 +30,18 @@ final class StatusCommand extends WorkspaceCommand {
             o.printf("index lag  %s%n", st.indexLag() < 0 ? "no index" : st.indexLag() + " changes");
             o.printf("model      %s%n", st.model() == null || st.model().isBlank() ? "none" : st.model());
             if (st.checkProblems() != null) {
-                o.printf("check      %s%n", problems ? st.checkProblems().size() + " problems" : "ok");
+                o.printf("check      %s%n", problems ? count(st.checkProblems().size()) : "ok");
                 if (problems) st.checkProblems().forEach(p -> o.println("  " + p));
             }
         }
         if (problems) {
-            s.env().err().printf("semfs: status: the store check found %d problems%n", st.checkProblems().size());
+            s.env().err().printf("semfs: status: the store check found %s%n", count(st.checkProblems().size()));
             return SemfsCli.FAILED;
         }
         return SemfsCli.OK;
+    }
+
+    private static String count(int problems) {
+        return problems == 1 ? "1 problem" : problems + " problems";
     }
 }

@@ -97,6 +97,57 @@ class CliCommandsTest {
         assertTrue(r.err().startsWith("semfs: ls " + cli.store() + ": no such file or directory"), r::toString);
     }
 
+    @Test
+    void aStoreHeldElsewhereIsAFailureThatSaysSo() throws IOException {
+        ok("init");
+        try (var held = dev.semfs.syscalls.Workspaces.open(cli.store())) {
+            CliHarness.Result r = cli.run("ls", "/");
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().startsWith("semfs: ls " + cli.store() + ": conflict (store is in use"), r::toString);
+        }
+        ok("ls", "/");
+    }
+
+    @Test
+    void commandsGoThroughTheDaemonThatHoldsTheStore() throws IOException {
+        ok("init");
+        try (var held = dev.semfs.syscalls.Workspaces.open(cli.store());
+             var daemon = dev.semfs.syscalls.Workspaces.serve(held, cli.store())) {
+            write("/via-daemon.txt", "served");
+            assertEquals("served", ok("cat", "/via-daemon.txt").out());
+            CliHarness.Result missing = cli.run("cat", "/nope");
+            assertEquals(1, missing.status(), missing::toString);
+            assertEquals("semfs: cat /nope: no such file or directory" + System.lineSeparator(), missing.err());
+            assertEquals("via-daemon.txt" + System.lineSeparator(), ok("ls", "/").out());
+        }
+        assertEquals("served", ok("cat", "/via-daemon.txt").out(), "and in the store once the daemon is gone");
+    }
+
+    @Test
+    void aStaleDaemonSocketIsIgnored() throws IOException {
+        ok("init");
+        write("/f", "still here");
+        // What a killed daemon leaves behind: the socket's name with nobody listening.
+        java.nio.file.Files.writeString(dev.semfs.syscalls.Workspaces.socketOf(cli.store()), "");
+        assertEquals("still here", ok("cat", "/f").out());
+    }
+
+    @Test
+    void theStoreDefaultsToSemfsStoreThenHome() {
+        CliHarness.Result home = cli.runRaw(new byte[0], "init");
+        assertEquals(0, home.status(), home::toString);
+        assertTrue(java.nio.file.Files.isDirectory(tmp.resolve(".local/share/semfs/default")), home::toString);
+
+        Path fromEnv = tmp.resolve("env-store");
+        cli.environment = java.util.Map.of("SEMFS_STORE", fromEnv.toString());
+        assertEquals(0, cli.runRaw(new byte[0], "init").status());
+        assertTrue(java.nio.file.Files.isDirectory(fromEnv));
+
+        Path explicit = tmp.resolve("explicit");
+        assertEquals(0, cli.runRaw(new byte[0], "init", "--store", explicit.toString()).status(), "--store after the subcommand");
+        assertTrue(java.nio.file.Files.isDirectory(explicit));
+    }
+
     // --- files -------------------------------------------------------------------------------
 
     @Test
@@ -118,6 +169,27 @@ class CliCommandsTest {
         new java.util.Random(seed).nextBytes(data);
         assertEquals(0, cli.runWithInput(data, "write", "/bin.dat").status());
         assertArrayEquals(data, ok("cat", "/bin.dat").outBytes(), "seed " + seed);
+    }
+
+    @Test
+    void largeInputIsStreamedInAndAppendedTo() throws IOException {
+        ok("init");
+        long seed = 7;
+        java.util.Random rnd = new java.util.Random(seed);
+        byte[] big = new byte[WriteCommand.WHOLE_WRITE_LIMIT + 3 * Transfers.CHUNK + 17];
+        rnd.nextBytes(big);
+        assertEquals(0, cli.runWithInput(big, "write", "-p", "/large/blob.bin").status(), "seed " + seed);
+        assertArrayEquals(big, ok("cat", "/large/blob.bin").outBytes(), "seed " + seed);
+
+        byte[] more = new byte[WriteCommand.WHOLE_WRITE_LIMIT + 5];
+        rnd.nextBytes(more);
+        CliHarness.Result r = cli.runWithInput(more, "--json", "write", "--append", "/large/blob.bin");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(big.length + more.length, json(r).get("size").asLong());
+        byte[] both = java.util.Arrays.copyOf(big, big.length + more.length);
+        System.arraycopy(more, 0, both, big.length, more.length);
+        assertArrayEquals(both, ok("cat", "/large/blob.bin").outBytes(), "seed " + seed);
+        assertEquals(2, json(ok("--json", "log", "/large/blob.bin")).get("versions").size(), "one version per write");
     }
 
     @Test
@@ -333,6 +405,14 @@ class CliCommandsTest {
     }
 
     @Test
+    void errorMessagesStayOnOneLine() {
+        ok("init");
+        CliHarness.Result r = cli.run("cat", "/two\nlines");
+        assertEquals(1, r.status(), r::toString);
+        assertEquals("semfs: cat /two\\nlines: no such file or directory" + System.lineSeparator(), r.err());
+    }
+
+    @Test
     void nulInAPathIsRefused() {
         ok("init");
         CliHarness.Result r = cli.runWithInput(new byte[] {1}, "write", "/a\0b");
@@ -403,9 +483,40 @@ class CliCommandsTest {
     }
 
     @Test
-    void theAgentIsRecorded() {
+    void statusCheckFailsOnADamagedStore() throws IOException {
         ok("init");
-        assertEquals(0, cli.runWithInput("x".getBytes(StandardCharsets.UTF_8), "--agent", "alice", "write", "/f").status());
+        write("/f", "some content that lives in a chunk");
+        ok("status", "--check");
+        // Damage the content: empty every chunk pack file of the store.
+        List<Path> packs;
+        try (var files = java.nio.file.Files.walk(cli.store())) {
+            packs = files.filter(p -> p.getFileName().toString().endsWith(".pack")).toList();
+        }
+        assertFalse(packs.isEmpty(), "the store keeps chunk bodies in *.pack files");
+        for (Path p : packs) java.nio.file.Files.write(p, new byte[0]);
+
+        CliHarness.Result r = cli.run("status", "--check");
+        assertEquals(1, r.status(), r::toString);
+        assertTrue(r.err().startsWith("semfs: status: the store check found "), r::toString);
+        assertTrue(r.out().contains("check      ") && !r.out().contains("check      ok"), r::toString);
+        JsonNode doc = json(cli.run("--json", "status", "--check"));
+        assertFalse(doc.get("checkProblems").isEmpty(), doc.toString());
+    }
+
+    @Test
+    void theAgentIsCheckedAndRecorded() throws IOException {
+        ok("init");
+        byte[] x = "x".getBytes(StandardCharsets.UTF_8);
+        CliHarness.Result unknown = cli.runWithInput(x, "--agent", "alice", "write", "/f");
+        assertEquals(1, unknown.status(), unknown::toString);
+        assertTrue(unknown.err().startsWith("semfs: write: permission denied (unknown agent 'alice'"), unknown::toString);
+
+        // Agents are managed through the core API until `semfs agents` exists.
+        try (var ws = dev.semfs.syscalls.Workspaces.open(cli.store())) {
+            ws.call(dev.semfs.syscalls.Caller.owner(), new dev.semfs.syscalls.Op.AgentCreate("alice"));
+            ws.call(dev.semfs.syscalls.Caller.owner(), new dev.semfs.syscalls.Op.Grant("alice", "/", "write"));
+        }
+        assertEquals(0, cli.runWithInput(x, "--agent", "alice", "write", "/f").status());
         String log = ok("log", "/f").out();
         assertTrue(log.contains("alice"), log);
         Matcher m = Pattern.compile("owner").matcher(log);

@@ -31,12 +31,13 @@ final class CliHarness {
     private final Clock clock;
     private final WorkspaceOpener opener;
     boolean stderrIsTerminal;
+    Map<String, String> environment = Map.of();
 
     CliHarness(Path tmp, Clock clock) {
         this.store = tmp.resolve("store");
         this.clock = clock;
         // The real store, opened and closed by every command as from a shell.
-        this.opener = LocalWorkspaceOpener.withClock(clock);
+        this.opener = DaemonOrLocalOpener.withClock(clock);
     }
 
     Path store() {
@@ -59,7 +60,7 @@ final class CliHarness {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            CliEnv env = new CliEnv(new ByteArrayInputStream(stdin), o, e, Map.of(), store.getParent().toString(),
+            CliEnv env = new CliEnv(new ByteArrayInputStream(stdin), o, e, environment, store.getParent().toString(),
                     clock, stderrIsTerminal, opener);
             int status = SemfsCli.run(args, env);
             o.flush();

@@ -148,6 +148,17 @@ class ImportExportTest {
     }
 
     @Test
+    void progressIsDrawnByDefaultWhenStderrIsATerminal() throws IOException {
+        Path src = sampleTree();
+        cli.stderrIsTerminal = true;
+        CliHarness.Result r = cli.run("import", src.toString(), "/p");
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.err().contains("import") && r.err().contains("100%"), r::toString);
+        CliHarness.Result off = cli.run("export", "--no-progress", "/p", tmp.resolve("o").toString());
+        assertEquals("", off.err(), off::toString);
+    }
+
+    @Test
     void missingHostDirectoryFails() {
         CliHarness.Result r = cli.run("import", tmp.resolve("nope").toString());
         assertEquals(1, r.status(), r::toString);

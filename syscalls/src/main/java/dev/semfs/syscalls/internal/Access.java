@@ -91,6 +91,8 @@ final class Access {
             case Op.Status o -> new Admin();
             case Op.Gc o -> new Admin();
             case Op.Changes o -> new Known();
+            case Op.Search o -> new Known();
+            case Op.Reindex o -> new Admin();
             case Op.AgentOp<?> o -> new AgentLayer();
         };
     }

@@ -124,6 +124,12 @@ final class AgentGuard {
         }
         if (result instanceof Handle h) handleOwners.put(h.id(), agent);
         for (Conflict c : conflicts) logConflict(caller, c);
+        if (free && result instanceof dev.semfs.syscalls.SearchResult r && op instanceof Op.Search s) {
+            // The index over-fetches so that hits a restricted agent may not read can be dropped.
+            @SuppressWarnings("unchecked")
+            R cut = (R) new dev.semfs.syscalls.SearchResult(r.results().stream().limit(s.k()).toList(), r.indexLag(), r.model());
+            return cut;
+        }
         return free ? result : filter(agent, op, result);
     }
 
@@ -221,6 +227,8 @@ final class AgentGuard {
     private Object filterAny(String agent, Op<?> op, Object result) {
         return switch (result) {
             case Listing l -> new Listing(l.path(), l.entries().stream().filter(e -> visible(agent, e.path())).toList());
+            case dev.semfs.syscalls.SearchResult r when op instanceof Op.Search s -> new dev.semfs.syscalls.SearchResult(
+                    r.results().stream().filter(h -> readable(agent, h.path())).limit(s.k()).toList(), r.indexLag(), r.model());
             case ChangeList c when op instanceof Op.Changes ->
                     new ChangeList(c.changes().stream().filter(e -> entryVisible(agent, e.path(), e.toPath())).toList(), c.next());
             default -> result;

@@ -11,6 +11,7 @@ import dev.semfs.syscalls.FileInfo;
 import dev.semfs.syscalls.FsStats;
 import dev.semfs.syscalls.GcInfo;
 import dev.semfs.syscalls.Handle;
+import dev.semfs.syscalls.IndexSetup;
 import dev.semfs.syscalls.History;
 import dev.semfs.syscalls.LinkTarget;
 import dev.semfs.syscalls.Listing;
@@ -75,14 +76,11 @@ public final class LocalWorkspace implements Workspace {
     private final WorkspaceStore store;
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final ConcurrentHashMap<Long, OpenFile> handles = new ConcurrentHashMap<>();
-    private final Object[] wholeWriteLocks = new Object[64];
     private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private volatile boolean closed;
     private final AgentGuard agents; // [agents] identities, permissions, audit, leases: AgentGuard
+    private final IndexService index; // null when the workspace keeps no semantic index
 
-    {
-        for (int i = 0; i < wholeWriteLocks.length; i++) wholeWriteLocks[i] = new Object();
-    }
 
     /** An open file: the node stays readable after unlink; its path follows renames for version records. */
     private static final class OpenFile {
@@ -100,16 +98,23 @@ public final class LocalWorkspace implements Workspace {
         }
     }
 
-    private LocalWorkspace(Path storeDir, WorkspaceStore store, AgentGuard agents) {
+    private LocalWorkspace(Path storeDir, WorkspaceStore store, AgentGuard agents, IndexSetup indexSetup) {
         this.storeDir = storeDir;
         this.store = store;
         this.agents = agents; // [agents]
+        this.index = indexSetup.enabled() ? new IndexService(store, storeDir.resolve("index"), indexSetup) : null;
     }
 
     public static LocalWorkspace open(Path storeDir, StoreOptions options) throws IOException {
+        return open(storeDir, options, IndexSetup.onDemand());
+    }
+
+    public static LocalWorkspace open(Path storeDir, StoreOptions options, IndexSetup indexSetup) throws IOException {
         WorkspaceStore store = WorkspaceStore.open(storeDir, options);
         try { // [agents] the agent layer loads its settings from the store
-            return new LocalWorkspace(storeDir, store, AgentGuard.open(store, options.clock()));
+            LocalWorkspace ws = new LocalWorkspace(storeDir, store, AgentGuard.open(store, options.clock()), indexSetup);
+            if (indexSetup.enabled() && indexSetup.background()) ws.index.index(); // start indexing now
+            return ws;
         } catch (IOException | RuntimeException e) { // [agents]
             store.close(); // [agents]
             throw e; // [agents]
@@ -124,11 +129,21 @@ public final class LocalWorkspace implements Workspace {
         if (!lifecycle.readLock().tryLock()) throw closedError();
         try {
             if (closed) throw closedError();
-            return agents.call(caller, op, this::dispatch); // [agents] the one permission check point
+            R result = agents.call(caller, op, this::dispatch); // [agents] the one permission check point
+            if (index != null) {
+                long seq = store.lastChangeSeq();
+                if (seq != lastSeenSeq) {
+                    lastSeenSeq = seq;
+                    index.poke();
+                }
+            }
+            return result;
         } finally {
             lifecycle.readLock().unlock();
         }
     }
+
+    private volatile long lastSeenSeq;
 
     private static SemfsException closedError() {
         return new SemfsException(ErrorCode.IO, null, "workspace is closed");
@@ -173,9 +188,21 @@ public final class LocalWorkspace implements Workspace {
             case Op.Status o -> status(o.check());
             case Op.Gc o -> gc(o.retention());
             case Op.AgentOp<?> o -> agents.handle(caller, o, this::dispatch); // [agents]
+            case Op.Search o -> requireIndex().search(o);
+            case Op.Reindex o -> requireIndex().rebuild();
             case Op.Changes o -> changes(o.afterSeq(), o.max(), o.pathPrefix() == null ? "/" : norm(o.pathPrefix()));
         };
         return (R) result;
+    }
+
+    /** The index service, for tests in this package. */
+    IndexService indexService() {
+        return index;
+    }
+
+    private IndexService requireIndex() throws SemfsException {
+        if (index == null) throw new SemfsException(ErrorCode.INVALID_ARGUMENT, null, "this workspace was opened without a semantic index");
+        return index;
     }
 
     private static String norm(String path) throws SemfsException {
@@ -300,6 +327,19 @@ public final class LocalWorkspace implements Workspace {
             throws IOException {
         WorkspacePaths.checkWritable(path);
         if (data == null) throw SemfsException.invalid(path, "no data");
+        // The path may change under us (another writer creates it, renames over it, deletes
+        // it): resolve again and retry, so an acknowledged write is always a version.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return writeFileOnce(caller, path, data, append, createParents);
+            } catch (FileAlreadyExistsException | NoSuchFileException raced) {
+                if (attempt >= 20) throw raced;
+            }
+        }
+    }
+
+    private FileInfo writeFileOnce(Caller caller, String path, byte[] data, boolean append, boolean createParents)
+            throws IOException {
         if (createParents) mkdirs(caller, WorkspacePaths.parent(path));
         Inode dir = parentDir(path);
         Optional<Inode> existing = lookupIn(dir, path);
@@ -311,25 +351,8 @@ public final class LocalWorkspace implements Workspace {
             file = store.create(dir.ino(), WorkspacePaths.name(path), FileType.FILE, 0644, uid(caller, dir),
                     gid(caller, dir), null, change(caller, path));
         }
-        Change ch = change(caller, path);
-        store.retain(file.ino());
-        // A whole-file write is one unit: two at once on one file give two whole versions.
-        Object lock = wholeWriteLocks[(int) Math.floorMod(file.ino(), (long) wholeWriteLocks.length)];
-        try {
-            synchronized (lock) {
-                long offset = 0;
-                if (append) {
-                    offset = store.stat(file.ino()).size();
-                } else if (existing.isPresent() || store.stat(file.ino()).size() > 0) {
-                    store.truncate(file.ino(), 0, ch);
-                }
-                store.write(file.ino(), offset, data, 0, data.length, ch);
-                store.commit(file.ino(), VersionKind.WRITE, ch);
-            }
-        } finally {
-            store.release(file.ino());
-        }
-        return info(path, store.stat(file.ino()));
+        WorkspaceStore.WriteResult done = store.replace(file.ino(), data, append, change(caller, path));
+        return info(path, done.inode());
     }
 
     private static int uid(Caller c, Inode dir) {
@@ -406,13 +429,13 @@ public final class LocalWorkspace implements Workspace {
         WorkspacePaths.checkWritable(to);
         Inode fromDir = parentDir(from);
         Inode toDir = parentDir(to);
-        store.rename(fromDir.ino(), WorkspacePaths.name(from), toDir.ino(), WorkspacePaths.name(to),
+        Inode moved = store.rename(fromDir.ino(), WorkspacePaths.name(from), toDir.ino(), WorkspacePaths.name(to),
                 new Change(caller.agent(), caller.via(), "", from, to));
         for (OpenFile h : handles.values()) {
             String p = h.path;
             if (WorkspacePaths.isUnder(p, from) && !from.equals("/")) h.path = to + p.substring(from.length());
         }
-        return stat(to, false);
+        return info(to, moved);
     }
 
     private FileInfo symlink(Caller caller, String path, String target) throws IOException {
@@ -921,7 +944,8 @@ public final class LocalWorkspace implements Workspace {
             problems = r.problems();
         }
         return new StatusInfo(storeDir.toString(), s.files(), s.directories(), s.symlinks(), s.versions(), s.chunks(),
-                s.chunkBytes(), s.diskBytes(), s.snapshots(), s.lastChangeSeq(), -1, "none", problems);
+                s.chunkBytes(), s.diskBytes(), s.snapshots(), s.lastChangeSeq(),
+                index == null ? -1 : index.lag(), index == null ? "none" : index.model(), problems);
     }
 
     private GcInfo gc(String retention) throws IOException {
@@ -976,6 +1000,7 @@ public final class LocalWorkspace implements Workspace {
     }
 
     private void closeHandlesAndStore() throws IOException {
+        if (index != null) index.close();
         for (Long id : List.copyOf(handles.keySet())) {
             try {
                 release(id);

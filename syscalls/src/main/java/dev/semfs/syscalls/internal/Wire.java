@@ -47,7 +47,7 @@ public final class Wire {
     private static ObjectMapper mapper() {
         ObjectMapper m = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         m.addMixIn(Op.class, OpMixin.class);
-        for (Class<?> c : Op.class.getPermittedSubclasses()) m.registerSubtypes(new NamedType(c, c.getSimpleName()));
+        registerOps(m, Op.class);
         SimpleModule time = new SimpleModule("instants");
         time.addSerializer(Instant.class, new JsonSerializer<>() {
             @Override
@@ -65,10 +65,20 @@ public final class Wire {
         return m;
     }
 
+    /** Registers every record below a sealed interface (sub-interfaces included), named by simple name. */
+    private static void registerOps(ObjectMapper m, Class<?> sealed) {
+        for (Class<?> c : sealed.getPermittedSubclasses()) {
+            if (c.isInterface()) registerOps(m, c);
+            else m.registerSubtypes(new NamedType(c, c.getSimpleName()));
+        }
+    }
+
     /** The response type R of a request record implementing Op&lt;R&gt;. */
     static Class<?> responseType(Class<?> opClass) {
         for (Type t : opClass.getGenericInterfaces()) {
-            if (t instanceof ParameterizedType p && p.getRawType() == Op.class) return (Class<?>) p.getActualTypeArguments()[0];
+            if (t instanceof ParameterizedType p && Op.class.isAssignableFrom((Class<?>) p.getRawType())) {
+                return (Class<?>) p.getActualTypeArguments()[0];
+            }
         }
         throw new IllegalArgumentException(opClass + " is not an Op record");
     }

@@ -53,6 +53,10 @@ class LocalWorkspaceTest {
     @BeforeEach
     void open() throws IOException {
         ws = Workspaces.open(dir, StoreOptions.defaults().withAvgChunkSize(8192).withClock(clock));
+        registerAgents();
+    }
+
+    void registerAgents() throws IOException {
         for (String agent : List.of("alice", "bob")) { // unknown agents are refused: register the ones used here
             ws.call(Caller.owner(), new Op.AgentCreate(agent));
             ws.call(Caller.owner(), new Op.Grant(agent, "/", "write"));

@@ -33,6 +33,7 @@ class RemoteWorkspaceTest extends LocalWorkspaceTest {
         server = Workspaces.serve(local, dir);
         ws = Workspaces.openOrConnect(dir);
         assertInstanceOf(RemoteWorkspace.class, ws, "a running daemon must be used, not the store directly");
+        registerAgents();
     }
 
     @AfterEach

@@ -764,7 +764,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     @Override
-    public void rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException {
+    public Inode rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException {
         checkName(fromName);
         checkName(toName);
         String from = change.path();
@@ -772,7 +772,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         DirEntry src = dirent(fromParent, fromName);
         if (src == null) throw new NoSuchFileException(from);
         DirEntry dst = dirent(toParent, toName);
-        if (dst != null && dst.ino() == src.ino()) return; // POSIX: renaming a name onto a link of itself does nothing
+        if (dst != null && dst.ino() == src.ino()) return stat(src.ino()); // POSIX: a rename onto a link of itself does nothing
         // Lock both nodes in inode order, so that buffered content is flushed and versioned right.
         List<Node> locked = new ArrayList<>();
         List<Long> inos = new ArrayList<>(List.of(src.ino()));
@@ -807,8 +807,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     Records.InodeRec target = inode(d2.ino());
                     if (target.type == FileType.DIRECTORY && rec.type != FileType.DIRECTORY) throw SemfsException.isDirectory(to);
                     if (target.type != FileType.DIRECTORY && rec.type == FileType.DIRECTORY) throw new NotDirectoryException(to);
-                    if (target.type == FileType.DIRECTORY) removeDirectory(tx, target, toDir, toName, change, to);
-                    else removeName(tx, target, toDir, toName, change, to);
+                    Change replaced = change.withReason("replaced by " + from);
+                    if (target.type == FileType.DIRECTORY) removeDirectory(tx, target, toDir, toName, replaced, to);
+                    else removeName(tx, target, toDir, toName, replaced, to);
                 }
                 tx.delete(cfDirents, direntKey(fromParent, fromName));
                 tx.put(cfDirents, direntKey(toParent, toName), direntValue(rec.ino, rec.type));
@@ -831,6 +832,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 if (toDir != fromDir) tx.putInode(toDir);
                 tx.log("rename", rec, from, to, version, change);
                 tx.commit(false);
+                return rec.toInode();
             } finally {
                 commitLock.unlock();
             }
@@ -1102,6 +1104,43 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     n.content = null;
                     n.pendingMtime = 0;
                 }
+            }
+        } finally {
+            n.lock.unlock();
+            evict(n);
+        }
+    }
+
+    @Override
+    public WriteResult replace(long ino, byte[] data, boolean append, Change change) throws IOException {
+        Node n = node(ino);
+        n.lock.lock();
+        try {
+            Records.InodeRec rec = fileForContent(ino);
+            if (rec.nlink == 0) throw new NoSuchFileException(change.path(), null, "file was deleted");
+            FileContent c = content(n, rec);
+            flushLocked(n, change);
+            long offset = append ? c.size() : 0;
+            if (!append && c.size() > 0) {
+                FileContent.Plan cut = c.planTruncate(0);
+                store(n, cut, null, change);
+                c.apply(cut);
+            }
+            c.write(offset, data, 0, data.length);
+            n.pendingMtime = now();
+            flushLocked(n, change);
+            commitLock.lock();
+            try (Tx tx = new Tx()) {
+                Records.InodeRec after = inode(ino);
+                after.changed = true; // an identical rewrite is still a save: it gets its version
+                VersionRecord v = tx.version(after, after.latestVersion == 0 ? VersionKind.CREATE : VersionKind.WRITE,
+                        change, change.path());
+                tx.putInode(after);
+                tx.log("write", after, change.path(), null, v.number(), change);
+                tx.commit(false);
+                return new WriteResult(after.toInode(), v);
+            } finally {
+                commitLock.unlock();
             }
         } finally {
             n.lock.unlock();

@@ -51,9 +51,9 @@ class RocksWorkspaceStoreTest {
     void randomWritesTruncatesAndHolesMatchAReferenceArray() throws Exception {
         long seed = new Random().nextLong();
         Random rnd = new Random(seed);
+        byte[] ref = new byte[0];
         try (WorkspaceStore s = open(dir)) {
             Inode f = file(s, "f");
-            byte[] ref = new byte[0];
             for (int op = 0; op < 3000; op++) {
                 int kind = rnd.nextInt(10);
                 if (kind < 6) {

@@ -11,19 +11,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.stream.Stream;
 
-/** Opens the store in this process (the only mechanism until the daemon's loopback client exists). */
-public final class LocalWorkspaceOpener implements WorkspaceOpener {
-    public static final LocalWorkspaceOpener INSTANCE = new LocalWorkspaceOpener(StoreOptions.defaults());
+/**
+ * Reaches a store the way a command should: through the daemon that holds it when one runs
+ * (its socket answers), else by opening the store in this process.
+ */
+public final class DaemonOrLocalOpener implements WorkspaceOpener {
+    public static final DaemonOrLocalOpener INSTANCE = new DaemonOrLocalOpener(StoreOptions.defaults());
 
     private final StoreOptions options;
 
-    private LocalWorkspaceOpener(StoreOptions options) {
+    private DaemonOrLocalOpener(StoreOptions options) {
         this.options = options;
     }
 
-    /** The same opener with another clock, for tests that move time. */
-    static LocalWorkspaceOpener withClock(Clock clock) {
-        return new LocalWorkspaceOpener(StoreOptions.defaults().withClock(clock));
+    /** The same opener with another clock for stores opened here, for tests that move time. */
+    static DaemonOrLocalOpener withClock(Clock clock) {
+        return new DaemonOrLocalOpener(StoreOptions.defaults().withClock(clock));
     }
 
     @Override
@@ -34,6 +37,13 @@ public final class LocalWorkspaceOpener implements WorkspaceOpener {
             Files.createDirectories(store);
         } else if (!isNonEmptyDirectory(store)) {
             throw new NoSuchFileException(store.toString(), null, "no semfs store here; create one with 'semfs init'");
+        }
+        if (Files.exists(Workspaces.socketOf(store))) {
+            try {
+                return Workspaces.connect(store);
+            } catch (IOException staleSocket) {
+                // the daemon is gone (killed without removing its socket): open the store here
+            }
         }
         return Workspaces.open(store, options);
     }
