@@ -48,7 +48,7 @@ abstract class MountContractTest {
     abstract Workspace newWorkspace(Path dir) throws IOException;
 
     MountOptions options() {
-        return MountOptions.forAgent("tester");
+        return MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER);
     }
 
     @BeforeEach

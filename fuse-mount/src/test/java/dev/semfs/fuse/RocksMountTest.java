@@ -14,6 +14,6 @@ class RocksMountTest extends MountContractTest {
 
     @Override
     MountOptions options() {
-        return MountOptions.forAgent("tester").withAllowOther(true);
+        return MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER).withAllowOther(true);
     }
 }
