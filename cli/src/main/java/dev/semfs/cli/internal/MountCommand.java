@@ -1,0 +1,195 @@
+package dev.semfs.cli.internal;
+
+import dev.semfs.fuse.MountOptions;
+import dev.semfs.fuse.MountedWorkspace;
+import dev.semfs.fuse.Mounter;
+import dev.semfs.syscalls.IndexSetup;
+import dev.semfs.syscalls.Workspace;
+import dev.semfs.syscalls.Workspaces;
+import dev.semfs.versioning.StoreOptions;
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code semfs mount}: the daemon. It owns the store, serves it on the mount point through FUSE
+ * and to other {@code semfs} commands on the store's socket, and keeps the semantic index
+ * current. In the background by default (log and pid file in the store directory).
+ */
+@Command(name = "mount", description = {"Mount the workspace as a directory and serve it (the daemon).",
+        "While it runs, every other semfs command on this store goes through it.",
+        "Runs in the background (log: STORE/daemon.log) unless --foreground."})
+final class MountCommand implements Callable<Integer> {
+    static final String FOREGROUND = "--foreground";
+
+    @ParentCommand
+    SemfsCommand root;
+
+    @Parameters(paramLabel = "MOUNTPOINT", description = "An empty directory (created if missing).")
+    Path mountPoint;
+
+    @Option(names = FOREGROUND, description = "Stay in the foreground (for debugging; Ctrl-C unmounts).")
+    boolean foreground;
+
+    @Option(names = "--allow-other", description = "Let other users reach the mount (file modes still apply).")
+    boolean allowOther;
+
+    @Option(names = "--debug", description = "Log every FUSE request (foreground only).")
+    boolean debug;
+
+    @Option(names = "--no-index", description = "Do not keep the semantic index current (no model is loaded).")
+    boolean noIndex;
+
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "120", hidden = true)
+    int waitSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Path store = root.storeDir();
+        try {
+            if (!Files.isDirectory(store) || !Files.exists(store.resolve("CURRENT"))) {
+                throw new NoSuchFileException(store.toString(), null, "no semfs store here; create one with 'semfs init'");
+            }
+            Path mp = mountPoint.toAbsolutePath().normalize();
+            Files.createDirectories(mp);
+            if (Files.exists(Workspaces.socketOf(store)) && daemonAnswers(store)) {
+                throw new dev.semfs.errors.SemfsException(dev.semfs.errors.ErrorCode.CONFLICT, store.toString(),
+                        "a semfs daemon already serves this store (see " + store.resolve("daemon.pid") + ")");
+            }
+            return foreground ? serve(store, mp) : background(store, mp);
+        } catch (Exception e) {
+            return root.failure(e, "mount");
+        }
+    }
+
+    private static boolean daemonAnswers(Path store) {
+        try (Workspace ignored = Workspaces.connect(store)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Runs the daemon in this process until the file system is unmounted or a signal arrives. */
+    int serve(Path store, Path mp) throws Exception {
+        Workspace ws = Workspaces.open(store, StoreOptions.defaults(), noIndex ? IndexSetup.none() : IndexSetup.continuous());
+        Closeable server = null;
+        MountedWorkspace mounted = null;
+        try {
+            server = Workspaces.serve(ws, store);
+            mounted = Mounter.fuse().mount(ws, mp,
+                    MountOptions.forAgent(root.agent).withAllowOther(allowOther).withDebug(debug));
+        } catch (Exception e) {
+            if (server != null) server.close();
+            ws.close();
+            throw e;
+        }
+        Path pidFile = store.resolve("daemon.pid");
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n" + mp + "\n", StandardCharsets.UTF_8);
+        AtomicBoolean stopped = new AtomicBoolean();
+        MountedWorkspace m = mounted;
+        Closeable srv = server;
+        Runnable stop = () -> {
+            if (!stopped.compareAndSet(false, true)) return;
+            for (Closeable c : List.<Closeable>of(m::unmount, srv, ws)) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    System.err.println("semfs: mount: while stopping: " + e.getMessage());
+                }
+            }
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // the next daemon overwrites it
+            }
+        };
+        Thread hook = new Thread(stop, "semfs-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook); // SIGINT, SIGTERM: unmount, flush, close
+        root.env().out().printf("semfs: serving %s on %s as agent %s (pid %d)%n", store, mp, root.agent, ProcessHandle.current().pid());
+        root.env().out().flush();
+        m.awaitUnmounted();
+        stop.run();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or ran: nothing left to do
+        }
+        return SemfsCli.OK;
+    }
+
+    /** Starts this same command again with --foreground, detached, and waits until it serves. */
+    private int background(Path store, Path mp) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (new File("/usr/bin/setsid").canExecute()) cmd.add("/usr/bin/setsid"); // leave the terminal's session
+        cmd.addAll(ownCommandLine());
+        cmd.add(FOREGROUND);
+        Path log = store.resolve("daemon.log");
+        Process p = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                root.env().err().println("semfs: mount: the daemon exited with status " + p.exitValue() + "; from " + log + ":");
+                root.env().err().println(tail(log));
+                return SemfsCli.FAILED;
+            }
+            if (isMounted(mp) && daemonAnswers(store)) {
+                root.env().out().printf("mounted %s on %s (daemon pid %d, log %s)%n", store, mp, p.pid(), log);
+                return SemfsCli.OK;
+            }
+            Thread.sleep(50);
+        }
+        p.destroy();
+        root.env().err().println("semfs: mount: the daemon did not come up within " + waitSeconds + " s; see " + log);
+        return SemfsCli.FAILED;
+    }
+
+    /** This JVM's own command line (ProcessHandle.Info cuts long ones; /proc does not). */
+    private static List<String> ownCommandLine() throws IOException {
+        byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        List<String> args = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == 0) {
+                args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        if (args.isEmpty()) throw new IOException("cannot read this process's command line");
+        return args;
+    }
+
+    static boolean isMounted(Path mp) throws IOException {
+        String target = mp.toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && f[4].replace("\\040", " ").equals(target)) return true;
+        }
+        return false;
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}
