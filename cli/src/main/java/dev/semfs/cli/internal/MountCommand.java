@@ -68,9 +68,44 @@ final class MountCommand implements Callable<Integer> {
                 throw new dev.semfs.errors.SemfsException(dev.semfs.errors.ErrorCode.CONFLICT, store.toString(),
                         "a semfs daemon already serves this store (see " + store.resolve("daemon.pid") + ")");
             }
+            clearLeftoverMount(mp);
             return foreground ? serve(store, mp) : background(store, mp);
         } catch (Exception e) {
             return root.failure(e, "mount");
+        }
+    }
+
+    /**
+     * A daemon killed with SIGKILL leaves its mount behind for a moment (until the fusermount
+     * helper notices) or for good: no daemon answers for it, so take it down before mounting.
+     */
+    private static void clearLeftoverMount(Path mp) throws IOException, InterruptedException {
+        for (int i = 0; i < 60 && isMounted(mp); i++) Thread.sleep(50); // the helper's own cleanup
+        if (!isMounted(mp)) return;
+        if (answers(mp)) {
+            throw new java.nio.file.FileSystemException(mp.toString(), null, "something is mounted here already (semfs umount it first)");
+        }
+        Process p = new ProcessBuilder("fusermount", "-u", "-z", mp.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        for (int i = 0; i < 100 && isMounted(mp); i++) Thread.sleep(50);
+    }
+
+    /** Whether a live file system answers on {@code mp} within a second (a dead FUSE mount hangs or fails). */
+    private static boolean answers(Path mp) throws InterruptedException {
+        java.util.concurrent.FutureTask<Boolean> probe = new java.util.concurrent.FutureTask<>(() -> {
+            try (var list = Files.list(mp)) {
+                list.findAny();
+                return true;
+            } catch (IOException dead) {
+                return false;
+            }
+        });
+        Thread.ofVirtual().start(probe);
+        try {
+            return probe.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 

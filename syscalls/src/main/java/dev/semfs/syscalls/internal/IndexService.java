@@ -49,6 +49,8 @@ final class IndexService implements AutoCloseable {
     /** Larger files are indexed by name and metadata only. */
     static final int MAX_INDEXED_BYTES = 16 << 20;
     private static final int BATCH = 64;
+    /** How long a search waits for the background indexer to apply changes made just before it. */
+    static final long FRESHNESS_WAIT_MILLIS = 3000;
 
     private final WorkspaceStore store;
     private final Path dir;
@@ -266,7 +268,11 @@ final class IndexService implements AutoCloseable {
         if (o.query() == null) throw SemfsException.invalid(null, "a search needs a query");
         if (o.k() < 1 || o.k() > 1000) throw SemfsException.invalid(null, "k must be between 1 and 1000");
         SemanticIndex idx = index();
-        if (!setup.background()) catchUp();
+        if (!setup.background()) {
+            catchUp();
+        } else {
+            awaitFresh(FRESHNESS_WAIT_MILLIS); // writes never wait for embeddings; a search waits a moment for them
+        }
         SearchMode mode;
         try {
             mode = o.mode() == null ? SearchMode.HYBRID : SearchMode.valueOf(o.mode().toUpperCase(Locale.ROOT));
@@ -290,6 +296,16 @@ final class IndexService implements AutoCloseable {
                     s == null ? 0 : s.start(), s == null ? 0 : s.end()));
         }
         return new SearchResult(hits, lag, idx.model().toString());
+    }
+
+    private void awaitFresh(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        poke();
+        try {
+            while (lag() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean isStale(SearchHit h) {
