@@ -121,6 +121,39 @@ class DaemonTest {
     }
 
     @Test
+    void aFileWrittenThroughTheMountIsFoundByMeaningWithinSeconds() throws Exception {
+        assertEquals(0, run("init").status());
+        Run m = run("mount", mp.toString()); // with the semantic index and the offline model
+        assertEquals(0, m.status(), m::toString);
+        Files.writeString(mp.resolve("garden.txt"), "Remember to water the tomato plants on Friday morning.\n");
+        Files.writeString(mp.resolve("money.txt"), "The invoice from the accountant is due at the end of the month.\n");
+        long t0 = System.nanoTime();
+        Run s = run("--json", "search", "gardening chores", "-k", "1");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, s.status(), s::toString);
+        JsonNode hit = new ObjectMapper().readTree(s.out()).get("results").get(0);
+        assertEquals("/garden.txt", hit.get("path").asText(), s::toString);
+        assertTrue(seconds < 20, "search took " + seconds + " s");
+        // The same through the shell: a directory of rank-named symlinks.
+        Path dir = mp.resolve(".semfs/search/paying the accountant");
+        Path best = dir.resolve("01-money.txt");
+        assertTrue(Files.isSymbolicLink(best), () -> "listing: " + listing(dir));
+        assertEquals("The invoice from the accountant is due at the end of the month.\n", Files.readString(best));
+        // An edit moves it.
+        Files.writeString(mp.resolve("garden.txt"), "Quarterly tax forms go to the government in April.\n");
+        JsonNode after = new ObjectMapper().readTree(run("--json", "search", "tax paperwork", "-k", "1").out());
+        assertEquals("/garden.txt", after.get("results").get(0).get("path").asText());
+    }
+
+    private static String listing(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList().toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
     void killDashNineOfTheDaemonLosesNoFsyncedFileAndARemountNeedsNoCleanup() throws Exception {
         assertEquals(0, run("init").status());
         Run m = run("mount", "--no-index", mp.toString());
