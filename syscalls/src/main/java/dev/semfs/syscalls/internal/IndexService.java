@@ -60,6 +60,8 @@ final class IndexService implements AutoCloseable {
     private Thread feeder;
     private volatile boolean closed;
     private final Object wake = new Object();
+    private final java.util.concurrent.atomic.AtomicLong rebuildDone = new java.util.concurrent.atomic.AtomicLong(-1);
+    private volatile long rebuildTotal;
 
     IndexService(WorkspaceStore store, Path dir, IndexSetup setup) {
         this.store = store;
@@ -233,7 +235,25 @@ final class IndexService implements AutoCloseable {
         }
     }
 
+    long rebuildDone() {
+        return rebuildDone.get();
+    }
+
+    long rebuildTotal() {
+        return rebuildTotal;
+    }
+
     private long rebuildLocked(SemanticIndex idx) throws IOException {
+        try {
+            rebuildTotal = store.stats().files();
+            rebuildDone.set(0);
+            return rebuildTree(idx);
+        } finally {
+            rebuildDone.set(-1);
+        }
+    }
+
+    private long rebuildTree(SemanticIndex idx) throws IOException {
         long upTo = store.lastChangeSeq();
         idx.clear();
         long files = 0;
@@ -255,6 +275,7 @@ final class IndexService implements AutoCloseable {
                 files++;
                 if (docs.size() >= BATCH) {
                     idx.upsertAll(docs);
+                    rebuildDone.addAndGet(docs.size());
                     docs.clear();
                 }
             }

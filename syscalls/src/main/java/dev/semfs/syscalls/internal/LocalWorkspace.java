@@ -945,7 +945,8 @@ public final class LocalWorkspace implements Workspace {
         }
         return new StatusInfo(storeDir.toString(), s.files(), s.directories(), s.symlinks(), s.versions(), s.chunks(),
                 s.chunkBytes(), s.diskBytes(), s.snapshots(), s.lastChangeSeq(),
-                index == null ? -1 : index.lag(), index == null ? "none" : index.model(), problems);
+                index == null ? -1 : index.lag(), index == null ? "none" : index.model(), problems,
+                index == null ? -1 : index.rebuildDone(), index == null ? 0 : index.rebuildTotal());
     }
 
     private GcInfo gc(String retention) throws IOException {
