@@ -2,6 +2,7 @@ package dev.semfs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -150,6 +151,46 @@ class DaemonTest {
             return s.map(p -> p.getFileName().toString()).toList().toString();
         } catch (IOException e) {
             return e.toString();
+        }
+    }
+
+    @Test
+    void severalAgentsMountOneWorkspaceInOneDaemonEachWithItsRights() throws Exception {
+        assertEquals(0, run("init").status());
+        assertEquals(0, run("mkdir", "-p", "/shared").status());
+        assertEquals(0, run("agents", "create", "alice").status());
+        assertEquals(0, run("agents", "grant", "alice", "/shared", "write").status());
+        assertEquals(0, run("agents", "create", "bob").status());
+        assertEquals(0, run("agents", "grant", "bob", "/shared", "read").status());
+        assertEquals(0, run("mount", "--no-index", mp.toString()).status());
+        Path mpA = tmp.resolve("alice");
+        Path mpB = tmp.resolve("bob");
+        try {
+            Run a = run("--agent", "alice", "mount", mpA.toString());
+            assertEquals(0, a.status(), a::toString);
+            assertTrue(a.out().contains("in the running daemon"), a::toString);
+            assertEquals(0, run("--agent", "bob", "mount", mpB.toString()).status());
+            long pid = Long.parseLong(Files.readAllLines(tmp.resolve("store/daemon.pid")).getFirst().strip());
+
+            Files.writeString(mpA.resolve("shared/plan.md"), "alice's plan\n");
+            assertEquals("alice's plan\n", Files.readString(mpB.resolve("shared/plan.md")), "bob reads what alice wrote");
+            assertThrows(IOException.class, () -> Files.writeString(mpB.resolve("shared/plan.md"), "bob was here\n"),
+                    "bob may only read");
+            assertThrows(IOException.class, () -> Files.writeString(mpA.resolve("outside.txt"), "x"), "alice may not write outside /shared");
+            assertEquals("alice's plan\n", Files.readString(mp.resolve("shared/plan.md")), "the owner's mount sees it too");
+            Run audit = run("--json", "audit", "--by", "alice");
+            assertTrue(audit.out().contains("\"path\":\"/shared/plan.md\""), audit::toString);
+
+            assertEquals(0, run("umount", mpA.toString()).status());
+            assertEquals(0, run("umount", mpB.toString()).status());
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the daemon serves its last mount still");
+            assertEquals(0, run("umount", mp.toString()).status());
+            for (int i = 0; i < 200 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(50);
+            assertTrue(!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the daemon exits with its last mount");
+        } finally {
+            for (Path p : List.of(mpA, mpB)) {
+                if (isMounted(p)) new ProcessBuilder("fusermount", "-u", "-z", p.toString()).start().waitFor(30, TimeUnit.SECONDS);
+            }
         }
     }
 

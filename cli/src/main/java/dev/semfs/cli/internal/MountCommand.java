@@ -64,11 +64,15 @@ final class MountCommand implements Callable<Integer> {
             }
             Path mp = mountPoint.toAbsolutePath().normalize();
             Files.createDirectories(mp);
-            if (Files.exists(Workspaces.socketOf(store)) && daemonAnswers(store)) {
-                throw new dev.semfs.errors.SemfsException(dev.semfs.errors.ErrorCode.CONFLICT, store.toString(),
-                        "a semfs daemon already serves this store (see " + store.resolve("daemon.pid") + ")");
-            }
             clearLeftoverMount(mp);
+            if (Files.exists(Workspaces.socketOf(store)) && daemonAnswers(store)) {
+                // One daemon per store: it mounts the workspace again, as this agent.
+                try (Workspace daemon = Workspaces.connect(store)) {
+                    daemon.call(dev.semfs.syscalls.Caller.of(root.agent, "cli"), new dev.semfs.syscalls.Op.Mount(mp.toString(), allowOther));
+                }
+                root.env().out().printf("mounted %s on %s as agent %s (in the running daemon)%n", store, mp, root.agent);
+                return SemfsCli.OK;
+            }
             return foreground ? serve(store, mp) : background(store, mp);
         } catch (Exception e) {
             return root.failure(e, "mount");
@@ -117,28 +121,84 @@ final class MountCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the daemon in this process until the file system is unmounted or a signal arrives. */
+    /**
+     * The workspace as the daemon serves it on its socket: every call goes to the workspace,
+     * except a request to mount it once more, as the calling agent, which the daemon does itself.
+     */
+    static final class Daemon implements Workspace {
+        private final Workspace inner;
+        private final List<MountedWorkspace> mounts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Daemon(Workspace inner) {
+            this.inner = inner;
+        }
+
+        MountedWorkspace mount(Path mp, String agent, boolean allowOther, boolean debug) throws IOException {
+            MountedWorkspace m = Mounter.fuse().mount(inner, mp, MountOptions.forAgent(agent).withAllowOther(allowOther).withDebug(debug));
+            mounts.add(m);
+            return m;
+        }
+
+        @Override
+        public <R> R call(dev.semfs.syscalls.Caller caller, dev.semfs.syscalls.Op<R> op) throws IOException {
+            if (op instanceof dev.semfs.syscalls.Op.Mount m) {
+                inner.call(caller, new dev.semfs.syscalls.Op.Stat("/", false)); // a known agent that may see the workspace
+                Path mp = Path.of(m.mountPoint()).toAbsolutePath().normalize();
+                Files.createDirectories(mp);
+                mount(mp, caller.agent(), m.allowOther(), false);
+                System.out.printf("semfs: also serving on %s as agent %s%n", mp, caller.agent());
+                @SuppressWarnings("unchecked")
+                R done = (R) dev.semfs.syscalls.Done.DONE;
+                return done;
+            }
+            return inner.call(caller, op);
+        }
+
+        /** Waits until every mount is gone (each ends by semfs umount, fusermount -u or a signal). */
+        void awaitAllUnmounted() throws InterruptedException {
+            while (mounts.stream().anyMatch(MountedWorkspace::isMounted)) {
+                for (MountedWorkspace m : mounts) m.awaitUnmounted(java.time.Duration.ofMillis(500));
+            }
+        }
+
+        void unmountAll() {
+            for (MountedWorkspace m : mounts) {
+                try {
+                    m.unmount();
+                } catch (IOException e) {
+                    System.err.println("semfs: mount: unmounting " + m.mountPoint() + ": " + e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            unmountAll();
+            inner.close();
+        }
+    }
+
+    /** Runs the daemon in this process until every mount is unmounted or a signal arrives. */
     int serve(Path store, Path mp) throws Exception {
         Workspace ws = Workspaces.open(store, StoreOptions.defaults(), noIndex ? IndexSetup.none() : IndexSetup.continuous());
+        Daemon daemon = new Daemon(ws);
         Closeable server = null;
-        MountedWorkspace mounted = null;
         try {
-            server = Workspaces.serve(ws, store);
-            mounted = Mounter.fuse().mount(ws, mp,
-                    MountOptions.forAgent(root.agent).withAllowOther(allowOther).withDebug(debug));
+            daemon.mount(mp, root.agent, allowOther, debug);
+            server = Workspaces.serve(daemon, store);
         } catch (Exception e) {
             if (server != null) server.close();
-            ws.close();
+            daemon.close();
             throw e;
         }
         Path pidFile = store.resolve("daemon.pid");
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n" + mp + "\n", StandardCharsets.UTF_8);
         AtomicBoolean stopped = new AtomicBoolean();
-        MountedWorkspace m = mounted;
         Closeable srv = server;
         Runnable stop = () -> {
             if (!stopped.compareAndSet(false, true)) return;
-            for (Closeable c : List.<Closeable>of(m::unmount, srv, ws)) {
+            daemon.unmountAll();
+            for (Closeable c : List.<Closeable>of(srv, ws)) {
                 try {
                     c.close();
                 } catch (IOException e) {
@@ -155,7 +215,7 @@ final class MountCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook); // SIGINT, SIGTERM: unmount, flush, close
         root.env().out().printf("semfs: serving %s on %s as agent %s (pid %d)%n", store, mp, root.agent, ProcessHandle.current().pid());
         root.env().out().flush();
-        m.awaitUnmounted();
+        daemon.awaitAllUnmounted();
         stop.run();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

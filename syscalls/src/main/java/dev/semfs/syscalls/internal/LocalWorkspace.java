@@ -188,6 +188,8 @@ public final class LocalWorkspace implements Workspace {
             case Op.Status o -> status(o.check());
             case Op.Gc o -> gc(o.retention());
             case Op.AgentOp<?> o -> agents.handle(caller, o, this::dispatch); // [agents]
+            case Op.Mount o -> throw new SemfsException(ErrorCode.INVALID_ARGUMENT, o.mountPoint(),
+                    "no semfs daemon serves this workspace: start one with 'semfs mount'");
             case Op.Search o -> requireIndex().search(o);
             case Op.Reindex o -> requireIndex().rebuild();
             case Op.Changes o -> changes(o.afterSeq(), o.max(), o.pathPrefix() == null ? "/" : norm(o.pathPrefix()));
