@@ -529,6 +529,10 @@ public final class LocalWorkspace implements Workspace {
         store.retain(file.ino());
         OpenFile h = new OpenFile(file.ino(), path, o.write(), caller);
         if (o.truncate() && o.write() && file.size() > 0) {
+            if (file.changedSinceVersion()) {
+                // Another handle's writes are not a version yet: keep them before truncating.
+                store.commit(file.ino(), VersionKind.WRITE, change(caller, path).withReason("before truncate"));
+            }
             store.truncate(file.ino(), 0, change(caller, path));
             h.written = true;
         }
