@@ -76,6 +76,7 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.search.join.BitSetProducer;
 import org.apache.lucene.search.join.DiversifyingChildrenFloatKnnVectorQuery;
 import org.apache.lucene.search.join.QueryBitSetProducer;
@@ -102,6 +103,11 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class LuceneSemanticIndex implements SemanticIndex {
     private static final int LOCK_STRIPES = 256;
+    /** Keyword matches are counted exactly up to this many files. */
+    static final int KEYWORD_COUNT_LIMIT = 10_000;
+    /** Stored fields a hit needs (never the stored body, which can be megabytes). */
+    private static final java.util.Set<String> HIT_FIELDS = java.util.Set.of(INO, PATH, VERSION, TYPE, SIZE, MTIME, AUTHOR);
+    private static final java.util.Set<String> SNIPPET_FIELDS = java.util.Set.of(TEXT, START, END);
     private static final HexFormat HEX = HexFormat.of();
 
     private final Path dir;
@@ -112,6 +118,18 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     private final ModelInfo model;
     private final Analyzer analyzer = IndexLayout.textAnalyzer();
     private final ExecutorService workers;
+    private final ExecutorService searchPool = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "semfs-search");
+                t.setDaemon(true);
+                return t;
+            });
+    /** Embeds hybrid queries beside their BM25 search; separate from the (possibly busy) indexing workers. */
+    private final ExecutorService queryEmbedding = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "semfs-query-embedding");
+        t.setDaemon(true);
+        return t;
+    });
     private final VectorCache cache;
     private final ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<float[]>> inFlight =
             new ConcurrentHashMap<>();
@@ -130,7 +148,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
      * ranks from 1, over the top {@code depth} files of each list.
      */
     public record Fusion(double rrfK, double bm25Weight, double vectorWeight, int depth) {
-        public static final Fusion DEFAULT = new Fusion(60, 1.0, 1.0, 100);
+        public static final Fusion DEFAULT = new Fusion(5, 1.5, 1.0, 50);
     }
 
     private LuceneSemanticIndex(Path dir, Directory directory, IndexWriter writer, Embedder embedder,
@@ -141,7 +159,15 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         this.embedder = embedder;
         this.model = embedder.model();
         this.appliedSeq = appliedSeq;
-        this.searchers = new SearcherManager(writer, null);
+        // Searches run their per-segment work (kNN graph searches, BM25 scoring) in parallel on a
+        // pool of one thread per core; the calling thread takes part, so a busy pool only slows.
+        this.searchers = new SearcherManager(writer, new org.apache.lucene.search.SearcherFactory() {
+            @Override
+            public IndexSearcher newSearcher(org.apache.lucene.index.IndexReader reader,
+                                             org.apache.lucene.index.IndexReader previous) {
+                return new IndexSearcher(reader, searchPool);
+            }
+        });
         this.cache = new VectorCache(options.vectorCacheSize());
         this.workers = Executors.newFixedThreadPool(options.effectiveWorkers(), r -> {
             Thread t = new Thread(r, "semfs-index-worker");
@@ -740,15 +766,17 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     private SearchResults keyword(IndexSearcher s, SearchRequest req, Query filter) throws IOException {
         // A blank keyword query lists the files that pass the filters.
         Query parsed = req.query().isBlank() ? new org.apache.lucene.search.MatchAllDocsQuery()
-                : parseKeyword(req.query(), QueryParser.Operator.AND);
+                : parseKeyword(req.query(), QueryParser.Operator.AND, BODY, NAME);
         Query q = fileQuery(parsed, filter);
-        TopDocs td = s.search(q, req.k());
-        long total = s.count(q);
+        // Counting every match of a broad OR query costs as much as the search; count exactly
+        // up to a threshold and report a lower bound beyond it.
+        TopDocs td = s.search(q, new TopScoreDocCollectorManager(req.k(), null, KEYWORD_COUNT_LIMIT));
+        boolean exact = td.totalHits.relation() == org.apache.lucene.search.TotalHits.Relation.EQUAL_TO;
         List<SearchHit> hits = new ArrayList<>();
         for (ScoreDoc sd : td.scoreDocs) {
             hits.add(hit(s, sd.doc, sd.score, -1, parsed));
         }
-        return new SearchResults(hits, total);
+        return new SearchResults(hits, td.totalHits.value(), exact);
     }
 
     private SearchResults semantic(IndexSearcher s, SearchRequest req, Query filter) throws IOException {
@@ -759,15 +787,28 @@ public final class LuceneSemanticIndex implements SemanticIndex {
             // Lucene scores DOT_PRODUCT as (1 + cos) / 2; report the cosine itself.
             hits.add(hit(s, r.fileDoc(), 2.0 * r.score() - 1.0, r.passageDoc(), null));
         }
-        return new SearchResults(hits, -1);
+        return new SearchResults(hits, -1, true);
     }
 
     private SearchResults hybrid(IndexSearcher s, SearchRequest req, Query filter) throws IOException {
         Fusion f = fusion;
         int depth = Math.max(req.k(), f.depth());
-        float[] qv = embedder.embedQuery(req.query());
-        Query text = parseKeyword(req.query(), QueryParser.Operator.OR);
+        // The query's embedding (milliseconds of model time) is computed while BM25 runs here.
+        java.util.concurrent.CompletableFuture<float[]> embedding = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return embedder.embedQuery(req.query());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, queryEmbedding);
+        Query text = parseKeyword(req.query(), QueryParser.Operator.OR, BODY);
         TopDocs bm25 = s.search(fileQuery(text, filter), depth);
+        float[] qv;
+        try {
+            qv = embedding.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
+        }
         List<Ranked> vec = vectorRanking(s, qv, depth, filter);
         Map<Integer, double[]> fused = new LinkedHashMap<>(); // file doc -> {score, passage doc}
         for (int i = 0; i < bm25.scoreDocs.length; i++) {
@@ -786,7 +827,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
             var e = entries.get(i);
             hits.add(hit(s, e.getKey(), e.getValue()[0], (int) e.getValue()[1], text));
         }
-        return new SearchResults(hits, -1);
+        return new SearchResults(hits, -1, true);
     }
 
     /** A file in a ranking, with its best passage's doc id. */
@@ -822,8 +863,8 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         return b.build();
     }
 
-    private Query parseKeyword(String query, QueryParser.Operator op) {
-        MultiFieldQueryParser p = new MultiFieldQueryParser(new String[] {BODY, NAME}, analyzer);
+    private Query parseKeyword(String query, QueryParser.Operator op, String... fields) {
+        MultiFieldQueryParser p = new MultiFieldQueryParser(fields, analyzer);
         p.setDefaultOperator(op);
         p.setAllowLeadingWildcard(false);
         try {
@@ -872,7 +913,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     /** Builds a hit from a file doc; the snippet is {@code passageDoc} if known, else the best passage for {@code text}. */
     private SearchHit hit(IndexSearcher s, int fileDoc, double score, int passageDoc, Query text) throws IOException {
         StoredFields sf = s.storedFields();
-        Document d = sf.document(fileDoc);
+        Document d = sf.document(fileDoc, HIT_FIELDS);
         long ino = Long.parseLong(d.get(INO));
         int pdoc = passageDoc;
         if (pdoc < 0) {
@@ -881,7 +922,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         ContentType type = ContentType.valueOf(d.get(TYPE).toUpperCase(java.util.Locale.ROOT));
         SearchHit.Snippet snippet = null;
         if (pdoc >= 0) {
-            Document p = sf.document(pdoc);
+            Document p = sf.document(pdoc, SNIPPET_FIELDS);
             snippet = new SearchHit.Snippet(p.get(TEXT), p.getField(START).numericValue().longValue(),
                     p.getField(END).numericValue().longValue(), type.rangesInSource());
         }
@@ -969,6 +1010,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     @Override
     public void close() throws IOException {
         workers.shutdownNow();
+        queryEmbedding.shutdownNow();
         try {
             searchers.close();
         } finally {
@@ -978,6 +1020,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
                 commit(appliedSeq);
                 writer.close();
             } finally {
+                searchPool.shutdownNow();
                 directory.close();
             }
         }
