@@ -81,7 +81,8 @@ public sealed interface Op<R> {
     /** Versions of a path (live or deleted), oldest first. */
     record Log(String path) implements Op<History> {}
 
-    record ReadVersion(String path, long version) implements Op<Content> {}
+    /** Bytes of version {@code version} (a number from {@link Log}) from {@code offset}; {@code length} -1 reads to the end. */
+    record ReadVersion(String path, long version, long offset, int length) implements Op<Content> {}
 
     /** Line diff between two versions; null {@code from} means the one before {@code to}, null {@code to} the live file. */
     record Diff(String path, Long from, Long to) implements Op<DiffResult> {}
@@ -102,6 +103,23 @@ public sealed interface Op<R> {
     /** Reads a file as of a snapshot. */
     record SnapshotRead(String snapshot, String path, long offset, int length) implements Op<Content> {}
 
+    // --- finding files by meaning ------------------------------------------------------------
+
+    /**
+     * Searches the semantic index. {@code mode}: "hybrid" (default), "semantic" or "keyword"
+     * (exact terms and "phrases" with AND/OR/NOT). Filters may be null: a path prefix, file
+     * extensions, modification time range, size range, authoring agent.
+     */
+    record Search(String query, int k, String mode, String pathPrefix, java.util.List<String> types,
+                  Instant since, Instant until, Long minSize, Long maxSize, String author) implements Op<SearchResult> {
+        public static Search of(String query, int k) {
+            return new Search(query, k, null, null, null, null, null, null, null, null);
+        }
+    }
+
+    /** Rebuilds the semantic index from the store: every live file at its newest version. */
+    record Reindex() implements Op<ReindexResult> {}
+
     // --- workspace -------------------------------------------------------------------------
 
     record Status(boolean check) implements Op<StatusInfo> {}
@@ -111,6 +129,73 @@ public sealed interface Op<R> {
 
     /** Change log entries after {@code afterSeq}, optionally below a path prefix. */
     record Changes(long afterSeq, int max, String pathPrefix) implements Op<ChangeList> {}
+
+    // --- agents, permissions, audit, leases (the agent layer) ------------------------------
+
+    /**
+     * Operations of the agent layer. Who may call each is stated on it; "owner only" means the
+     * built-in owner agent ({@link Caller#OWNER}).
+     */
+    sealed interface AgentOp<R> extends Op<R> {}
+
+    /** Creates an agent with no rights (owner only); the answer holds its token, shown this once. */
+    record AgentCreate(String name) implements AgentOp<AgentToken> {}
+
+    /** Issues a new token for an agent, the owner included (owner only); the old token stops working. */
+    record AgentNewToken(String name) implements AgentOp<AgentToken> {}
+
+    /** Removes an agent and its rules (owner only); its history stays in the audit trail. */
+    record AgentRemove(String name) implements AgentOp<Done> {}
+
+    /** Every agent with its rules (owner and admins); any other agent gets only itself. */
+    record AgentList() implements AgentOp<Agents> {}
+
+    /** Sets an agent's right below a path prefix: "read", "write" or "none" (owner only). */
+    record Grant(String agent, String pathPrefix, String right) implements AgentOp<Done> {}
+
+    /** Removes an agent's rule on exactly {@code pathPrefix} (owner only); NOT_FOUND when there is none. */
+    record Revoke(String agent, String pathPrefix) implements AgentOp<Done> {}
+
+    /** Gives or takes the admin right: snapshot, status, gc, the whole audit trail, undo (owner only). */
+    record SetAdmin(String agent, boolean admin) implements AgentOp<Done> {}
+
+    /** The agent a token belongs to (any caller, for network front ends); ACCESS_DENIED for an unknown token. */
+    record Authenticate(String token) implements AgentOp<AgentInfo> {}
+
+    /**
+     * Audit trail entries, in order: every mutation with agent, front end, time, path and version,
+     * plus "conflict" events. Null filters do not filter; times are nanoseconds since the epoch,
+     * {@code since} inclusive, {@code until} exclusive; {@code afterSeq} pages (0 from the start,
+     * then the answer's {@code next}). Any agent; agents other than the owner and admins see only
+     * entries on paths they may read.
+     */
+    record Audit(String pathPrefix, String agent, Long sinceNanos, Long untilNanos, long afterSeq, int max)
+            implements AgentOp<ChangeList> {}
+
+    /**
+     * Takes an advisory lease on a path and everything below it for {@code ttlMillis} (needs
+     * write); CONFLICT while another agent holds a lease at, above or below it. Taking a lease
+     * the caller holds extends it.
+     */
+    record LeaseAcquire(String path, long ttlMillis) implements AgentOp<LeaseInfo> {}
+
+    /** Extends the caller's lease; NOT_FOUND when it holds none there (expired or released). */
+    record LeaseRenew(String path, long ttlMillis) implements AgentOp<LeaseInfo> {}
+
+    /** Gives the caller's lease up; NOT_FOUND when it holds none there. */
+    record LeaseRelease(String path) implements AgentOp<Done> {}
+
+    /** Live leases at or below a prefix (null for all) on paths the caller may read. */
+    record Leases(String pathPrefix) implements AgentOp<LeaseList> {}
+
+    /**
+     * Undoes what {@code agent} changed since {@code sinceNanos}: every such path goes back, as new
+     * versions, to its state just before that agent's first change to it since then. A path that
+     * another agent changed afterwards (or below it) is left as it is and reported with action
+     * "conflict"; one the caller may not write is reported "denied". Owner, admins, or the agent
+     * itself.
+     */
+    record Undo(String agent, long sinceNanos) implements AgentOp<RollbackResult> {}
 
     /** Rollback target: exactly one of version, back, at. */
     record RollbackTarget(Long version, Integer back, Instant at) {

@@ -16,7 +16,7 @@ import java.nio.file.NotLinkException;
  */
 public enum ErrorCode {
     NOT_FOUND, EXISTS, NOT_EMPTY, NOT_DIRECTORY, IS_DIRECTORY, ACCESS_DENIED, INVALID_ARGUMENT,
-    NOT_LINK, LOOP, CROSS_DEVICE, NO_SPACE, TOO_LARGE, BAD_HANDLE, READ_ONLY, CONFLICT, IO;
+    NOT_LINK, LOOP, CROSS_DEVICE, NOT_PERMITTED, NO_ATTRIBUTE, NO_SPACE, TOO_LARGE, BAD_HANDLE, READ_ONLY, CONFLICT, IO;
 
     /** Classifies any throwable raised by the core API. */
     public static ErrorCode of(Throwable t) {

@@ -54,7 +54,7 @@ public interface WorkspaceStore extends Closeable {
      * Moves a name, replacing an existing target of a compatible type (a file over a file, a
      * directory over an empty directory), atomically.
      */
-    void rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException;
+    Inode rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException;
 
     /** Changes any of mode, uid, gid, atime, mtime (null leaves a field as it is). */
     Inode setAttributes(long ino, Integer mode, Integer uid, Integer gid, Long atime, Long mtime,
@@ -79,6 +79,19 @@ public interface WorkspaceStore extends Closeable {
     /** Drops an open handle registered by {@link #retain}. */
     void release(long ino) throws IOException;
 
+    /**
+     * Replaces (or, with {@code append}, extends) a file's whole content and cuts a version, as
+     * one step under the node's lock: a concurrent unlink or rename-over either happens before
+     * (then this fails with {@link java.nio.file.NoSuchFileException} and nothing is written) or
+     * after (then the new content is a version the unlink keeps).
+     *
+     * @return the node after the write, and the version cut
+     */
+    WriteResult replace(long ino, byte[] data, boolean append, Change change) throws IOException;
+
+    /** What {@link #replace} did. */
+    record WriteResult(Inode inode, VersionRecord version) {}
+
     /** Cuts a version if the node changed since its newest version; returns it. */
     Optional<VersionRecord> commit(long ino, VersionKind kind, Change change) throws IOException;
 
@@ -99,17 +112,29 @@ public interface WorkspaceStore extends Closeable {
 
     int readVersion(long ino, long number, long offset, byte[] buf, int off, int len) throws IOException;
 
-    /** Nodes that ever had this path, most recently seen last, live or deleted. */
-    List<Long> inodesOnceAt(String path) throws IOException;
+    /** The history of a path across every node that ever had it, oldest first. */
+    List<PathVersion> pathHistory(String path) throws IOException;
 
-    /** Every path that ever existed below (or at) {@code prefix}, live or deleted, with its nodes. */
-    Map<String, List<Long>> pathsOnceUnder(String prefix) throws IOException;
+    /** The newest entry of a path's history, if it has any. */
+    Optional<PathVersion> latestPathVersion(String path) throws IOException;
+
+    /** Histories of every path at or below {@code prefix} ("/" for all), by path. */
+    Map<String, List<PathVersion>> pathHistoriesUnder(String prefix) throws IOException;
 
     /**
-     * Makes the content, mode and symlink target of version {@code number} the live state of the
-     * node, as a new ROLLBACK version. A deleted node is linked back at {@code parent/name}.
+     * Makes version {@code srcVersion} of node {@code srcIno} (content, mode, symlink target) the
+     * live state of the live node {@code targetIno}, as a new version of kind {@code kind}. If the
+     * target changed since its newest version, that state is versioned first: nothing is lost.
      */
-    VersionRecord rollback(long ino, long number, long parent, String name, Change change) throws IOException;
+    VersionRecord restoreVersion(long targetIno, long srcIno, long srcVersion, VersionKind kind, Change change)
+            throws IOException;
+
+    /**
+     * Brings version {@code srcVersion} of {@code srcIno} back at {@code parent/name}: the node
+     * itself if it is deleted (its history continues), else a new node with that content.
+     */
+    Inode revive(long srcIno, long srcVersion, long parent, String name, VersionKind kind, Change change)
+            throws IOException;
 
     // --- snapshots -------------------------------------------------------------------------
 
@@ -129,6 +154,15 @@ public interface WorkspaceStore extends Closeable {
     List<ChangeRecord> changes(long afterSeq, int max) throws IOException;
 
     long lastChangeSeq();
+
+    /**
+     * Appends an entry that records an event rather than a mutation of the tree (the agent layer
+     * logs "conflict" when an agent writes over another agent's fresh or leased work), in order
+     * with every other entry. The names of the store's own operations (see {@link ChangeRecord#op})
+     * are refused with {@link dev.semfs.errors.ErrorCode#INVALID_ARGUMENT}, so the log never
+     * claims a mutation that did not happen. Returns the entry with its sequence number.
+     */
+    ChangeRecord appendChange(String op, String path, String toPath, long version, Change change) throws IOException;
 
     // --- small durable settings for other modules (agents, permissions, index state) ----------
 

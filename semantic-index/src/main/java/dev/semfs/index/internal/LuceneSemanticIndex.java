@@ -711,8 +711,9 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     public void clear() throws IOException {
         synchronized (commitLock) {
             writer.deleteAll();
-            dirty.set(true);
             commit(0);
+            // Upserts compare against the last refreshed view: it must not show what was cleared.
+            searchers.maybeRefreshBlocking();
         }
     }
 

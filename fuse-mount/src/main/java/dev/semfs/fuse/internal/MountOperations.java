@@ -1,0 +1,324 @@
+package dev.semfs.fuse.internal;
+
+import dev.semfs.errors.ErrorCode;
+import dev.semfs.errors.SemfsException;
+import dev.semfs.syscalls.Caller;
+import dev.semfs.syscalls.Content;
+import dev.semfs.syscalls.FileInfo;
+import dev.semfs.syscalls.FsStats;
+import dev.semfs.syscalls.Handle;
+import dev.semfs.syscalls.Op;
+import dev.semfs.syscalls.Workspace;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the mount does, independent of the FUSE binding: each method is one POSIX callback,
+ * turned into (usually) one core call. Paths under {@code /.semfs} go to the {@link ControlTree}
+ * and are read-only (EROFS); everything else goes to the {@link Workspace} as the caller the
+ * binding built from the FUSE context. No storage logic here: open handles, unlink-while-open,
+ * versions on release and permission checks by agent are the core's.
+ *
+ * <p>Unlink of an open file: libfuse 2's high-level API resolves every request by path, and a
+ * plain unlink would make fstat(2) on a still-open descriptor fail (the kernel sends that
+ * getattr without the handle). So the mount does not use {@code hard_remove}: libfuse renames
+ * an open file to {@code .fuse_hiddenXXXXXXXXXXXXXXXX} instead of unlinking it, and this class
+ * turns that rename into the real unlink in the core, answers getattr of the hidden name from an
+ * open handle of the inode ({@link Op.HandleStat}), and takes libfuse's final unlink of the
+ * hidden name (after the last release) as a no-op. The hidden name never reaches the core, its
+ * listings, versions or index.
+ *
+ * <p>Methods throw what the core throws (or {@link SemfsException} for the mount's own refusals);
+ * the binding passes every failure through {@link ErrnoMapper}. File handles are the
+ * {@link OpenFiles} encoding. Open flags are Linux open(2) flags.
+ *
+ * <p>Thread-safe: the binding may call from any number of threads at once.
+ */
+final class MountOperations {
+    private static final Logger LOG = LoggerFactory.getLogger(MountOperations.class);
+
+    // Linux open(2) flags: kernel ABI, the same under every binding.
+    static final int O_ACCMODE = 03;
+    static final int O_RDONLY = 0;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
+    static final int O_TRUNC = 01000;
+
+    static final String VIA = "fuse";
+
+    private final Workspace workspace;
+    private final String agent;
+    private final ControlTree control;
+    private final OpenFiles files = new OpenFiles();
+    /**
+     * libfuse's hidden names of files unlinked while open, to the inode they stand for. Keyed by
+     * the name alone (libfuse makes each unique per mount from the node id and a counter), so a
+     * rename of the directory holding one does not lose it.
+     */
+    private final Map<String, Long> hidden = new ConcurrentHashMap<>();
+    private static final Pattern HIDDEN = Pattern.compile(".*/\\.fuse_hidden[0-9a-f]{16}");
+
+    MountOperations(Workspace workspace, String agent, ControlTree control) {
+        this.workspace = workspace;
+        this.agent = agent;
+        this.control = control;
+    }
+
+    /** The caller for a request from process credentials {@code uid}/{@code gid}. */
+    Caller caller(int uid, int gid) {
+        return new Caller(agent, uid, gid, VIA);
+    }
+
+    OpenFiles openFiles() {
+        return files;
+    }
+
+    // --- attributes and names ---------------------------------------------------------------
+
+    FileInfo getattr(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return control.stat(c, path);
+        Long ino = hidden.isEmpty() ? null : hidden.get(hiddenKey(path));
+        if (ino != null) {
+            long fh = files.anyCoreHandleOf(ino);
+            if (fh < 0) throw new NoSuchFileException(path);
+            return workspace.call(c, new Op.HandleStat(fh));
+        }
+        return workspace.call(c, new Op.Stat(path, false));
+    }
+
+    /** Attributes through an open handle: works after the path was unlinked or renamed. */
+    FileInfo fgetattr(Caller c, String path, long fh) throws IOException {
+        if (OpenFiles.isVirtual(fh) || fh == 0) return getattr(c, path);
+        return workspace.call(c, new Op.HandleStat(fh));
+    }
+
+    /** Entries of a directory; {@code /.semfs} is left out of the root listing but still reachable. */
+    List<FileInfo> readdir(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return control.list(c, path);
+        List<FileInfo> entries = workspace.call(c, new Op.ListDir(path)).entries();
+        if (!"/".equals(path)) return entries;
+        List<FileInfo> out = new ArrayList<>(entries.size());
+        for (FileInfo e : entries) if (!ControlTree.NAME.equals(e.name())) out.add(e);
+        return out;
+    }
+
+    String readlink(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return control.readlink(c, path);
+        return workspace.call(c, new Op.ReadLink(path)).target();
+    }
+
+    void mkdir(Caller c, String path, int mode) throws IOException {
+        refuseControl(path, true);
+        workspace.call(c, new Op.Mkdir(path, false, mode & 07777));
+    }
+
+    void unlink(Caller c, String path) throws IOException {
+        refuseControl(path, false);
+        if (!hidden.isEmpty() && hidden.remove(hiddenKey(path)) != null) return; // unlinked in the core when hidden
+        workspace.call(c, new Op.Remove(path, false));
+    }
+
+    void rmdir(Caller c, String path) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.Remove(path, false));
+    }
+
+    void rename(Caller c, String from, String to) throws IOException {
+        refuseControl(from, false);
+        refuseControl(to, false);
+        if (HIDDEN.matcher(to).matches() && !hidden.containsKey(hiddenKey(from))) {
+            long ino = workspace.call(c, new Op.Stat(from, false)).ino();
+            if (files.anyCoreHandleOf(ino) >= 0) {
+                workspace.call(c, new Op.Remove(from, false));
+                hidden.put(hiddenKey(to), ino);
+                return;
+            }
+        }
+        if (!hidden.isEmpty() && (hidden.containsKey(hiddenKey(from)) || hidden.containsKey(hiddenKey(to)))) {
+            throw new NoSuchFileException(from); // a hidden file exists only for its open handles
+        }
+        workspace.call(c, new Op.Move(from, to));
+    }
+
+    void symlink(Caller c, String target, String path) throws IOException {
+        refuseControl(path, true);
+        workspace.call(c, new Op.Symlink(path, target));
+    }
+
+    void link(Caller c, String existing, String path) throws IOException {
+        refuseControl(existing, false);
+        refuseControl(path, true);
+        workspace.call(c, new Op.Link(existing, path));
+    }
+
+    void chmod(Caller c, String path, int mode) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.SetAttr(path, mode & 07777, null, null, null, null));
+    }
+
+    /** {@code uid}/{@code gid} of -1 leave the field unchanged, as chown(2) specifies. */
+    void chown(Caller c, String path, int uid, int gid) throws IOException {
+        refuseControl(path, false);
+        if (isSymlink(c, path)) return;
+        workspace.call(c, new Op.SetAttr(path, null, uid == -1 ? null : uid, gid == -1 ? null : gid, null, null));
+    }
+
+    /** Times in nanoseconds since the epoch; null leaves one unchanged. */
+    void utimens(Caller c, String path, Long atime, Long mtime) throws IOException {
+        refuseControl(path, false);
+        if (atime == null && mtime == null) return;
+        if (isSymlink(c, path)) return;
+        workspace.call(c, new Op.SetAttr(path, null, null, null, atime, mtime));
+    }
+
+    void truncate(Caller c, String path, long size) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.Truncate(path, size));
+    }
+
+    FsStats statfs(Caller c) throws IOException {
+        return workspace.call(c, new Op.StatFs());
+    }
+
+    // --- open files -------------------------------------------------------------------------
+
+    /**
+     * An open file: its handle and whether the kernel must bypass its page cache for it. libfuse
+     * 2's path-based API gives every hard link of a file its own kernel inode, so writes through
+     * one name would not invalidate pages cached under another; a file with several links is
+     * therefore read and written uncached (direct I/O).
+     */
+    record Opened(long fh, boolean directIo) {}
+
+    Opened create(Caller c, String path, int flags, int mode) throws IOException {
+        refuseControl(path, true);
+        Handle h = workspace.call(c, new Op.Open(path, true, true, (flags & O_EXCL) != 0, (flags & O_TRUNC) != 0, mode & 07777));
+        return new Opened(files.addCore(h.id(), h.file().ino()), h.file().nlink() > 1);
+    }
+
+    Opened open(Caller c, String path, int flags) throws IOException {
+        boolean write = (flags & O_ACCMODE) != O_RDONLY;
+        if (ControlTree.owns(path)) {
+            if (write || (flags & O_TRUNC) != 0) throw ControlTree.readOnly(path);
+            return new Opened(files.addVirtual(control.open(c, path)), false);
+        }
+        Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
+                (flags & O_TRUNC) != 0, 0));
+        return new Opened(files.addCore(h.id(), h.file().ino()), h.file().nlink() > 1);
+    }
+
+    /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
+    byte[] read(Caller c, long fh, long offset, int length) throws IOException {
+        if (OpenFiles.isVirtual(fh)) {
+            VirtualTree.VirtualFile f = files.virtual(fh);
+            if (f == null) throw new SemfsException(ErrorCode.BAD_HANDLE, null, "not open");
+            return f.read(offset, length);
+        }
+        Content content = workspace.call(c, new Op.HandleRead(fh, offset, length));
+        return content.data();
+    }
+
+    int write(Caller c, long fh, long offset, byte[] data) throws IOException {
+        if (OpenFiles.isVirtual(fh)) throw ControlTree.readOnly(null);
+        return workspace.call(c, new Op.HandleWrite(fh, offset, data)).bytes();
+    }
+
+    void ftruncate(Caller c, String path, long fh, long size) throws IOException {
+        if (OpenFiles.isVirtual(fh)) throw ControlTree.readOnly(path);
+        if (fh == 0) {
+            truncate(c, path, size);
+            return;
+        }
+        workspace.call(c, new Op.HandleTruncate(fh, size));
+    }
+
+    /**
+     * close(2) of one descriptor. Nothing to do: the core applies every write as it comes, so
+     * there is no buffered data whose failure close(2) would have to report, and a version is
+     * cut on the last release, not on each close of a dup'ed descriptor.
+     */
+    void flush(Caller c, long fh) {
+        // intentionally empty, see above
+    }
+
+    void fsync(Caller c, long fh) throws IOException {
+        if (OpenFiles.isVirtual(fh)) return;
+        workspace.call(c, new Op.HandleSync(fh));
+    }
+
+    void release(Caller c, long fh) throws IOException {
+        if (files.remove(fh)) workspace.call(c, new Op.Release(fh));
+    }
+
+    /**
+     * Releases every core handle the kernel did not release before the mount went away, so
+     * their writes are cut as versions. Called once when the file system is torn down.
+     */
+    void releaseAll() {
+        Caller c = caller(-1, -1);
+        hidden.clear();
+        for (long fh : files.drainCore()) {
+            try {
+                workspace.call(c, new Op.Release(fh));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("releasing handle {} on unmount failed: {}", fh, e.toString(), e);
+            }
+        }
+    }
+
+    // --- extended attributes ----------------------------------------------------------------
+
+    byte[] getxattr(Caller c, String path, String name) throws IOException {
+        if (ControlTree.owns(path)) throw new SemfsException(ErrorCode.NO_ATTRIBUTE, path, name);
+        return workspace.call(c, new Op.GetXattr(path, name)).value();
+    }
+
+    List<String> listxattr(Caller c, String path) throws IOException {
+        if (ControlTree.owns(path)) return List.of();
+        return workspace.call(c, new Op.ListXattrs(path)).names();
+    }
+
+    /** {@code mode}: 0 create or replace, 1 create only (XATTR_CREATE), 2 replace only (XATTR_REPLACE). */
+    void setxattr(Caller c, String path, String name, byte[] value, int mode) throws IOException {
+        refuseControl(path, false);
+        // POSIX ACLs arrive as system.posix_acl_* xattrs under libfuse 2. Storing them as plain
+        // attributes would make cp -a / tar believe permissions were set while the mode stays
+        // as created; refusing makes them fall back to chmod.
+        if (name.startsWith("system.")) throw new ErrnoMapper.NotSupported(name);
+        workspace.call(c, new Op.SetXattr(path, name, value, mode));
+    }
+
+    void removexattr(Caller c, String path, String name) throws IOException {
+        refuseControl(path, false);
+        workspace.call(c, new Op.RemoveXattr(path, name));
+    }
+
+    /**
+     * FUSE setattr always means the node itself (the kernel follows symlinks before chmod; lchown
+     * and lutimes mean the link), but {@link Op.SetAttr} follows a final symlink. Until the core
+     * has a no-follow form, owner and times of a symlink are left as they are rather than
+     * changing its target (tar and cp -a set them on every link they restore).
+     */
+    private boolean isSymlink(Caller c, String path) throws IOException {
+        return workspace.call(c, new Op.Stat(path, false)).isSymlink();
+    }
+
+    private static String hiddenKey(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** With {@code creates}, {@code /.semfs} itself exists (EEXIST); anything below it is read-only. */
+    private static void refuseControl(String path, boolean creates) throws IOException {
+        if (!ControlTree.owns(path)) return;
+        if (creates && path.equals(ControlTree.ROOT)) throw new FileAlreadyExistsException(path);
+        throw ControlTree.readOnly(path);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.semfs.fuse.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The mount's table of open files. A FUSE file handle is either the core's own handle id (the
+ * common case, passed through unchanged so the read/write path costs no lookup) or, with the
+ * top bit set, the key of a read-only {@link VirtualTree.VirtualFile}. Core handles are also
+ * remembered so that unmounting can release those the kernel never released (a process still
+ * holding a file when the mount is torn down), which cuts their versions.
+ *
+ * <p>Thread-safe.
+ */
+final class OpenFiles {
+    private static final long VIRTUAL = 1L << 63;
+
+    private final Map<Long, Long> core = new ConcurrentHashMap<>(); // handle -> inode
+    private final Map<Long, VirtualTree.VirtualFile> virtual = new ConcurrentHashMap<>();
+    private final AtomicLong nextVirtual = new AtomicLong(1);
+
+    long addCore(long coreHandle, long ino) {
+        if ((coreHandle & VIRTUAL) != 0) throw new IllegalStateException("core handle id uses the top bit: " + coreHandle);
+        core.put(coreHandle, ino);
+        return coreHandle;
+    }
+
+    /** Some open core handle on inode {@code ino}, or -1 when none is open. */
+    long anyCoreHandleOf(long ino) {
+        for (Map.Entry<Long, Long> e : core.entrySet()) if (e.getValue() == ino) return e.getKey();
+        return -1;
+    }
+
+    long addVirtual(VirtualTree.VirtualFile file) {
+        long fh = VIRTUAL | nextVirtual.getAndIncrement();
+        virtual.put(fh, file);
+        return fh;
+    }
+
+    static boolean isVirtual(long fh) {
+        return (fh & VIRTUAL) != 0;
+    }
+
+    /** The virtual file behind {@code fh}, or null when it is not (or no longer) open. */
+    VirtualTree.VirtualFile virtual(long fh) {
+        return virtual.get(fh);
+    }
+
+    /** Forgets {@code fh}; true when it was a core handle that must be released in the core. */
+    boolean remove(long fh) {
+        if (isVirtual(fh)) {
+            virtual.remove(fh);
+            return false;
+        }
+        return core.remove(fh) != null;
+    }
+
+    /** Removes and returns every core handle still open. */
+    List<Long> drainCore() {
+        List<Long> open = List.copyOf(core.keySet());
+        open.forEach(core::remove);
+        virtual.clear();
+        return open;
+    }
+
+    int size() {
+        return core.size() + virtual.size();
+    }
+}

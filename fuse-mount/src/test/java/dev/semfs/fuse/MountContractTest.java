@@ -1,0 +1,291 @@
+package dev.semfs.fuse;
+
+import static dev.semfs.fuse.MountFixture.lines;
+import static dev.semfs.fuse.MountFixture.run;
+import static dev.semfs.fuse.MountFixture.sh;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.semfs.syscalls.Caller;
+import dev.semfs.syscalls.Op;
+import dev.semfs.syscalls.Workspace;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mount's POSIX contract, driven by real programs (sh, cp, tar, git, sha256sum) and
+ * java.nio on a real FUSE mount. Abstract over the workspace so the same suite runs on the
+ * in-memory fake and on the real store.
+ */
+abstract class MountContractTest {
+    @TempDir Path tmp;
+    MountFixture m;
+    Path mnt;
+
+    /** A fresh, empty workspace; {@code dir} is a scratch directory for its store. */
+    abstract Workspace newWorkspace(Path dir) throws IOException;
+
+    MountOptions options() {
+        return MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER);
+    }
+
+    @BeforeEach
+    void mount() throws IOException {
+        m = MountFixture.mount(newWorkspace(Files.createDirectories(tmp.resolve("store"))), tmp, options());
+        mnt = m.mountPoint;
+    }
+
+    @AfterEach
+    void unmount() throws IOException {
+        if (m != null) {
+            m.close();
+            m.workspace.close();
+        }
+    }
+
+    @Test
+    void createEditAppendTruncate() throws Exception {
+        assertEquals("ab", sh(mnt, "printf abc > f && printf def >> f && test $(stat -c %s f) = 6 && truncate -s 2 f && cat f"));
+        assertEquals("xb\n", sh(mnt, "printf 'ab\\n' > g && sed -i s/a/x/ g && cat g"));
+        assertEquals("00000000  61 62 00 00 00 00 00 00  00 00                    |ab........|\n0000000a\n",
+                sh(mnt, "truncate -s 10 f && hexdump -C f"));
+    }
+
+    @Test
+    void renameOverFilesAndDirectories() throws Exception {
+        assertEquals("1\n", sh(mnt, "echo 1 > a && echo 2 > b && mv a b && test ! -e a && cat b"));
+        sh(mnt, "mkdir d1 d2 && echo x > d1/x && mv -T d1 d2 && test ! -e d1 && test -f d2/x");
+        sh(mnt, "mkdir d3");
+        FileSystemException notEmpty = assertThrows(FileSystemException.class,
+                () -> Files.move(mnt.resolve("d3"), mnt.resolve("d2"), StandardCopyOption.ATOMIC_MOVE));
+        assertEquals("Directory not empty", notEmpty.getReason());
+        FileSystemException isDir = assertThrows(FileSystemException.class,
+                () -> Files.move(mnt.resolve("b"), mnt.resolve("d3"), StandardCopyOption.ATOMIC_MOVE));
+        assertEquals("Is a directory", isDir.getReason());
+        assertEquals("1\n", sh(mnt, "mv b d3/b && cat d3/b"));
+    }
+
+    @Test
+    void hardLinksShareContentAndInode() throws Exception {
+        String out = sh(mnt, "echo one > a && ln a b && echo two >> b && stat -c '%h %i' a b && cat a");
+        List<String> l = lines(out);
+        assertEquals(l.get(0), l.get(1));
+        assertTrue(l.get(0).startsWith("2 "), out);
+        assertEquals("one", l.get(2));
+        assertEquals("two", l.get(3));
+        assertEquals("1\n", sh(mnt, "rm a && stat -c %h b"));
+    }
+
+    @Test
+    void symlinks() throws Exception {
+        assertEquals("t\nt\nhello\n", sh(mnt, "echo hello > t && ln -s t s && readlink s && readlink -f s | xargs basename && cat s"));
+        assertEquals("symbolic link\n", sh(mnt, "stat -c %F s"));
+        assertEquals("dangling\n", sh(mnt, "ln -s nowhere d && test ! -e d && test -L d && echo dangling"));
+    }
+
+    @Test
+    void chmodChownUtimens() throws Exception {
+        assertEquals("640\n", sh(mnt, "echo x > f && chmod 640 f && stat -c %a f"));
+        assertEquals("1234:5678\n", sh(mnt, "chown 1234:5678 f && stat -c %u:%g f"));
+        assertEquals("1577934245\n", sh(mnt, "touch -m -d '2020-01-02 03:04:05 UTC' f && stat -c %Y f"));
+        assertEquals("755\n", sh(mnt, "mkdir d && chmod 755 d && stat -c %a d"));
+    }
+
+    @Test
+    void deepTreeMkdirPAndRmRf() throws Exception {
+        sh(mnt, "mkdir -p a/b/c/d/e/f/g/h && for i in 1 2 3; do echo $i > a/b/c/f$i; echo $i > a/b/c/d/e/g$i; done");
+        assertEquals("8\n", sh(mnt, "find a -type d | wc -l | tr -d ' '"));
+        sh(mnt, "rm -rf a && test ! -e a");
+        assertEquals("", sh(mnt, "ls"));
+    }
+
+    @Test
+    void cpDashAInAndOutKeepsContentAndModes() throws Exception {
+        Path src = makeTree(tmp.resolve("src"), 42);
+        sh(tmp, "cp -a src " + mnt.resolve("tree") + " && cp -a " + mnt.resolve("tree") + " out");
+        assertEquals(manifest(src), manifest(mnt.resolve("tree")));
+        assertEquals(manifest(src), manifest(tmp.resolve("out")));
+    }
+
+    @Test
+    void tarRoundTrip() throws Exception {
+        Path src = makeTree(tmp.resolve("src"), 7);
+        sh(tmp, "tar -C src -cf " + mnt.resolve("t.tar") + " . && mkdir " + mnt.resolve("x")
+                + " && tar -C " + mnt.resolve("x") + " -xf " + mnt.resolve("t.tar")
+                + " && mkdir back && tar -C " + mnt.resolve("x") + " -cf - . | tar -C back -xf -");
+        assertEquals(manifest(src), manifest(mnt.resolve("x")));
+        assertEquals(manifest(src), manifest(tmp.resolve("back")));
+    }
+
+    @Test
+    void gitInitCommitCheckout() throws Exception {
+        String git = "git -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main ";
+        sh(mnt, git + "init -q r && cd r && echo one > f && mkdir sub && echo s > sub/s && " + git + "add -A && "
+                + git + "commit -qm one && " + git + "checkout -qb topic && echo two > f && rm sub/s && "
+                + git + "commit -qam two && " + git + "checkout -q main");
+        assertEquals("one\ns\n", sh(mnt.resolve("r"), "cat f sub/s"));
+        assertEquals("", sh(mnt.resolve("r"), git + "status --porcelain"));
+        sh(mnt.resolve("r"), git + "fsck --strict 2>&1 && " + git + "gc -q 2>&1 && " + git + "checkout -q topic && test ! -e sub/s");
+        assertEquals("two\n", sh(mnt.resolve("r"), "cat f"));
+    }
+
+    @Test
+    void unlinkedWhileOpenStaysReadableAndWritable() throws Exception {
+        Path f = mnt.resolve("f");
+        Files.writeString(f, "still here");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Files.delete(f);
+            assertFalse(Files.exists(f));
+            ByteBuffer buf = ByteBuffer.allocate(64);
+            ch.read(buf, 0);
+            assertEquals("still here", new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+            ch.write(ByteBuffer.wrap("!".getBytes()), 10);
+            assertEquals(11, ch.size());
+        }
+        assertEquals("kept\n", sh(mnt, "echo kept > g && exec 3<g && rm g && cat <&3"));
+        assertEquals("renamed\n", sh(mnt, "echo renamed > h && exec 3<h && mv h h2 && cat <&3"));
+    }
+
+    @Test
+    void tenSavesGiveTenVersions() throws Exception {
+        sh(mnt, "for i in 1 2 3 4 5 6 7 8 9 10; do echo v$i > doc.txt; done");
+        List<String> versions = lines(sh(mnt, "ls .semfs/versions/doc.txt"));
+        assertEquals(10, versions.size(), versions.toString());
+        assertTrue(versions.get(2).matches("0003@\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\dZ"), versions.get(2));
+        assertEquals("v3\n", sh(mnt, "cat .semfs/versions/doc.txt/" + versions.get(2)));
+        assertEquals("v10\n", sh(mnt, "cat .semfs/versions/doc.txt/10"));
+        assertEquals("444 3\n", sh(mnt, "stat -c '%a %s' .semfs/versions/doc.txt/" + versions.get(2)));
+        // hidden from ls of the root, reachable by name
+        assertEquals(List.of("doc.txt"), lines(sh(mnt, "ls -a | grep -v '^\\.\\.\\?$'")));
+        assertEquals(List.of("snapshots", "versions"), lines(sh(mnt, "ls .semfs | sort")));
+        // read-only
+        assertTrue(run(mnt, "sh", "-c", "echo x > .semfs/versions/doc.txt/10").out().contains("Read-only file system"));
+        assertTrue(run(mnt, "sh", "-c", "rm .semfs/versions/doc.txt/10").out().contains("Read-only file system"));
+        assertTrue(run(mnt, "sh", "-c", "mkdir .semfs/x").out().contains("Read-only file system"));
+        assertTrue(run(mnt, "sh", "-c", "mkdir .semfs").out().contains("File exists"));
+        // directories mirror the tree; a deleted file keeps its history, reachable by name
+        sh(mnt, "mkdir -p d && echo a > d/a && echo b > d/a && rm d/a");
+        assertEquals("a\nb\n", sh(mnt, "cat .semfs/versions/d/a/1 .semfs/versions/d/a/2"));
+        assertThrows(NoSuchFileException.class, () -> Files.readAttributes(mnt.resolve(".semfs/versions/doc.txt/99"), "size"));
+    }
+
+    @Test
+    void snapshotsShowTheWorkspaceAsItWas() throws Exception {
+        sh(mnt, "mkdir -p d/e && echo old > d/e/f && echo top > t");
+        long id = m.workspace.call(Caller.owner(), new Op.Snapshot("before")).id();
+        sh(mnt, "echo new > d/e/f && rm t");
+        assertEquals("old\ntop\n", sh(mnt, "cat .semfs/snapshots/" + id + "/d/e/f .semfs/snapshots/" + id + "/t"));
+        assertEquals("old\n", sh(mnt, "cat .semfs/snapshots/before/d/e/f"));
+        assertEquals(List.of(Long.toString(id), "before"), lines(sh(mnt, "ls .semfs/snapshots")));
+        assertEquals(List.of("d", "t"), lines(sh(mnt, "ls .semfs/snapshots/" + id)));
+        assertTrue(run(mnt, "sh", "-c", "echo x > .semfs/snapshots/" + id + "/t").out().contains("Read-only file system"));
+        assertEquals("new\n", sh(mnt, "cat d/e/f"));
+    }
+
+    @Test
+    void changesThroughAnotherFrontEndShowAtOnce() throws Exception {
+        Workspace ws = m.workspace;
+        assertEquals("first\n", sh(mnt, "echo first > f && cat f"));
+        sh(mnt, "echo second-longer > f && cat f > /dev/null && stat f > /dev/null");
+        ws.call(Caller.owner(), new Op.Rollback("/f", Op.RollbackTarget.toVersion(1)));
+        assertEquals("first\n6\n", sh(mnt, "cat f && stat -c %s f"));
+        ws.call(Caller.owner(), new Op.WriteFile("/g", "from the cli".getBytes(), false, false));
+        assertEquals("from the cli", sh(mnt, "cat g"));
+        ws.call(Caller.owner(), new Op.Remove("/g", false));
+        assertEquals("gone\n", sh(mnt, "test ! -e g && echo gone"));
+    }
+
+    @Test
+    void errnosThroughJavaNio() throws Exception {
+        Path d = Files.createDirectory(mnt.resolve("d"));
+        Files.writeString(d.resolve("f"), "x");
+        assertThrows(NoSuchFileException.class, () -> Files.readString(mnt.resolve("nope")));
+        assertThrows(FileAlreadyExistsException.class, () -> Files.createDirectory(d));
+        assertThrows(FileAlreadyExistsException.class, () -> Files.createFile(d.resolve("f")));
+        assertThrows(DirectoryNotEmptyException.class, () -> Files.delete(d));
+        assertThrows(FileSystemException.class, () -> Files.createFile(d.resolve("f").resolve("g"))); // ENOTDIR
+        FileSystemException rofs = assertThrows(FileSystemException.class,
+                () -> Files.writeString(mnt.resolve(".semfs/x"), "x"));
+        assertTrue(String.valueOf(rofs.getReason()).contains("Read-only"), rofs.toString());
+    }
+
+    @Test
+    void xattrsStatfsAndUnsupportedOps() throws Exception {
+        Path f = Files.writeString(mnt.resolve("f"), "x");
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(f, UserDefinedFileAttributeView.class);
+        view.write("color", ByteBuffer.wrap("blue".getBytes()));
+        assertEquals(List.of("color"), view.list());
+        ByteBuffer b = ByteBuffer.allocate(view.size("color"));
+        view.read("color", b);
+        assertArrayEquals("blue".getBytes(), b.array());
+        view.delete("color");
+        assertEquals(List.of(), view.list());
+        assertThrows(IOException.class, () -> view.size("color"));
+        assertTrue(sh(mnt, "stat -f -c '%l' .").trim().matches("\\d+"));
+        MountFixture.Result fifo = run(mnt, "mkfifo", "p");
+        assertNotEquals(0, fifo.exit());
+        assertTrue(fifo.out().contains("Function not implemented"), fifo.out());
+    }
+
+    @Test
+    void kernelEnforcesModesForOtherUsers() throws Exception {
+        if (!options().allowOther()) return;
+        sh(mnt, "echo secret > s && chmod 600 s && echo open > o && chmod 644 o && mkdir -m 1777 shared");
+        String nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+        assertEquals("open\n", sh(mnt, nobody + "cat o"));
+        assertTrue(run(mnt, "sh", "-c", nobody + "cat s").out().contains("Permission denied"));
+        assertTrue(run(mnt, "sh", "-c", nobody + "sh -c 'echo x >> o'").out().contains("Permission denied"));
+        sh(mnt, nobody + "sh -c 'echo mine > shared/n'");
+        assertEquals("65534\n", sh(mnt, "stat -c %u shared/n"));
+        sh(mnt, "echo root > shared/r");
+        assertTrue(run(mnt, "sh", "-c", nobody + "rm -f shared/r").out().contains("Operation not permitted")); // sticky
+    }
+
+    // --- helpers --------------------------------------------------------------------------------
+
+    /** A tree of files of assorted sizes (empty to 1 MiB), modes, a symlink and nested dirs. */
+    static Path makeTree(Path root, long seed) throws IOException {
+        Random r = new Random(seed);
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.createDirectories(root.resolve("empty"));
+        int[] sizes = {0, 1, 4095, 4096, 4097, 131071, 131072, 131073, 1 << 20};
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] data = new byte[sizes[i]];
+            r.nextBytes(data);
+            Path dir = i % 3 == 0 ? root : i % 3 == 1 ? root.resolve("a") : root.resolve("a/b/c");
+            Files.write(dir.resolve("f" + i + ".bin"), data);
+        }
+        Files.writeString(root.resolve("a/notes.txt"), "text\n");
+        Files.createSymbolicLink(root.resolve("link"), Path.of("a/notes.txt"));
+        Files.setPosixFilePermissions(root.resolve("a/notes.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        return root;
+    }
+
+    /** Sorted "type mode path [target]" lines plus sha256 of every file, relative to {@code dir}. */
+    static String manifest(Path dir) throws Exception {
+        return sh(dir, "find . -mindepth 1 ! -type d -printf '%y %m %s %p %l\\n' | sort"
+                + " && find . -mindepth 1 -type d -printf '%y %m %p\\n' | sort && find . -type f -exec sha256sum {} + | sort -k 2");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.semfs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.semfs.syscalls.Caller;
+import dev.semfs.syscalls.Op;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mount and unmount: idempotence, remounting, what unmount flushes, and recovery from a crash. */
+class MountLifecycleTest {
+    @TempDir Path tmp;
+
+    @Test
+    void unmountIsIdempotentReleasesOpenFilesAndTheDirectoryCanBeMountedAgain() throws Exception {
+        MountFixture.requireFuse();
+        InMemoryWorkspace ws = new InMemoryWorkspace();
+        Path mp = Files.createDirectories(tmp.resolve("mnt"));
+        MountedWorkspace m = Mounter.fuse().mount(ws, mp, MountOptions.forAgent("a"));
+        assertTrue(m.isMounted());
+        assertThrows(FileSystemException.class, () -> Mounter.fuse().mount(ws, mp, MountOptions.forAgent("b")));
+        // a process still holding a written file when the mount goes away: unmount must cut its version
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3>" + mp.resolve("held") + "; echo data >&3; exec sleep 60").start();
+        try {
+            waitFor(() -> Files.exists(mp.resolve("held")) && Files.size(mp.resolve("held")) == 5);
+            m.unmount(); // busy: lazy unmount, then the held handle is released after a grace period
+            assertFalse(m.isMounted());
+            m.unmount();
+            m.close();
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+        assertTrue(m.awaitUnmounted(Duration.ofSeconds(10)), "the loop ends once the holder is gone");
+        assertEquals(1, ws.call(Caller.owner(), new Op.Log("/held")).versions().size(), "version cut on unmount");
+        try (MountedWorkspace again = Mounter.fuse().mount(ws, mp, MountOptions.forAgent("a"))) {
+            assertEquals("data\n", Files.readString(again.mountPoint().resolve("held")));
+        }
+    }
+
+    @Test
+    void aStaleMountLeftByACrashIsClearedBeforeMounting() throws Exception {
+        MountFixture.requireFuse();
+        Path mp = Files.createDirectories(tmp.resolve("mnt"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
+                DevMount.class.getName(), mp.toString()));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        try {
+            waitFor(() -> mounted(mp) || !child.isAlive());
+            if (!child.isAlive()) fail("child mount failed: " + Files.readString(tmp.resolve("child.log")));
+            // kill -9 the serving process and fusermount's auto_unmount helper: a real stale mount
+            for (ProcessHandle p : child.descendants().toList()) p.destroyForcibly();
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } finally {
+            child.destroyForcibly();
+        }
+        if (mounted(mp)) {
+            assertThrows(IOException.class, () -> Files.list(mp).close()); // "Transport endpoint is not connected"
+        }
+        try (MountedWorkspace m = Mounter.fuse().mount(new InMemoryWorkspace(), mp, MountOptions.forAgent("a"))) {
+            Files.writeString(mp.resolve("f"), "alive");
+            assertEquals("alive", Files.readString(mp.resolve("f")));
+        }
+        assertFalse(mounted(mp));
+    }
+
+    private static boolean mounted(Path mp) throws IOException {
+        return Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + mp.toRealPath() + " ");
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitFor(Condition c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) fail("timed out");
+            Thread.sleep(20);
+        }
+    }
+}

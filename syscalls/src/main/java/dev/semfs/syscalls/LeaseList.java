@@ -1,0 +1,6 @@
+package dev.semfs.syscalls;
+
+import java.util.List;
+
+/** Live leases, by path. */
+public record LeaseList(List<LeaseInfo> leases) {}

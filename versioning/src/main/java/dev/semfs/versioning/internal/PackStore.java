@@ -1,0 +1,198 @@
+package dev.semfs.versioning.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Chunk bodies in append-only pack files, written once through the page cache (not through the
+ * key-value store's write-ahead log, which would write every byte twice). The key-value store
+ * keeps only each chunk's location, in the same batch as the metadata that refers to it.
+ *
+ * <p>Pack layout, format {@link #FORMAT}: file {@code NNNNNNNN.pack}; an 8-byte header
+ * {@code "SEMFSPK"} + format byte; then records of a 32-byte SHA-256, a 4-byte big-endian
+ * length and the chunk bytes. A location points at the chunk bytes of one record; records are
+ * self-describing so a pack can be verified or re-indexed on its own.
+ *
+ * <p>Durability order: {@link #sync} forces the packs before the caller syncs the write-ahead
+ * log, so a synced batch never names bytes that are not on disk. A process kill loses nothing
+ * written, as writes reach the page cache before the batch that names them is written.
+ *
+ * <p>Thread-safe: appends are serialised; reads are positional and concurrent.
+ */
+final class PackStore implements AutoCloseable {
+    static final int FORMAT = 1;
+    private static final byte[] MAGIC = {'S', 'E', 'M', 'F', 'S', 'P', 'K', FORMAT};
+    private static final int RECORD_HEADER = Hashes.LENGTH + 4;
+
+    /** Where a chunk's bytes are. */
+    record Loc(int pack, long offset, int length) {
+        byte[] encode() {
+            byte[] b = new byte[16];
+            Codec.putLong(b, 0, ((long) pack << 32) | (length & 0xffffffffL));
+            Codec.putLong(b, 8, offset);
+            return b;
+        }
+
+        static Loc decode(byte[] b) {
+            long packAndLength = Codec.getLong(b, 0);
+            return new Loc((int) (packAndLength >>> 32), Codec.getLong(b, 8), (int) packAndLength);
+        }
+    }
+
+    private final Path dir;
+    private final long maxPackBytes;
+    private final ConcurrentHashMap<Integer, FileChannel> readers = new ConcurrentHashMap<>();
+    private final Object appendLock = new Object();
+    private FileChannel current;
+    private int currentId;
+    private long writePos;
+    private final java.util.Set<Integer> unsynced = ConcurrentHashMap.newKeySet();
+
+    PackStore(Path dir, long maxPackBytes) throws IOException {
+        this.dir = dir;
+        this.maxPackBytes = maxPackBytes;
+        Files.createDirectories(dir);
+        List<Integer> ids = packIds();
+        openForAppend(ids.isEmpty() ? 1 : ids.getLast());
+    }
+
+    List<Integer> packIds() throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".pack")) ids.add(Integer.parseInt(n.substring(0, n.length() - 5)));
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    private Path path(int id) {
+        return dir.resolve(String.format("%08d.pack", id));
+    }
+
+    private void openForAppend(int id) throws IOException {
+        FileChannel ch = FileChannel.open(path(id), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        long size = ch.size();
+        if (size < MAGIC.length) {
+            ch.write(ByteBuffer.wrap(MAGIC), 0);
+            size = MAGIC.length;
+        } else {
+            ByteBuffer head = ByteBuffer.allocate(MAGIC.length);
+            ch.read(head, 0);
+            if (head.get(MAGIC.length - 1) != FORMAT) throw new IOException("pack " + path(id) + " has unknown format " + head.get(MAGIC.length - 1));
+        }
+        ch.position(size);
+        current = ch;
+        currentId = id;
+        writePos = size; // anything past the last complete record of a killed writer is simply unreferenced
+        readers.put(id, ch);
+    }
+
+    /** Appends a chunk and returns where it is. */
+    Loc append(byte[] hash, byte[] data) throws IOException {
+        synchronized (appendLock) {
+            if (writePos + RECORD_HEADER + data.length > maxPackBytes && writePos > MAGIC.length) {
+                unsynced.add(currentId);
+                openForAppend(currentId + 1);
+            }
+            ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
+            header.put(hash).putInt(data.length).flip();
+            ByteBuffer body = ByteBuffer.wrap(data);
+            long pos = writePos;
+            while (header.hasRemaining() || body.hasRemaining()) {
+                long n = current.write(new ByteBuffer[]{header, body});
+                if (n <= 0) throw new IOException("pack write made no progress");
+            }
+            // FileChannel.write(ByteBuffer[]) writes at the channel's position: keep both in step.
+            writePos = pos + RECORD_HEADER + data.length;
+            unsynced.add(currentId);
+            return new Loc(currentId, pos + RECORD_HEADER, data.length);
+        }
+    }
+
+    byte[] read(Loc loc) throws IOException {
+        FileChannel ch = reader(loc.pack());
+        byte[] out = new byte[loc.length()];
+        ByteBuffer buf = ByteBuffer.wrap(out);
+        long pos = loc.offset();
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + buf.position());
+            if (n < 0) throw new IOException("pack " + loc.pack() + " ends before chunk at " + loc.offset());
+        }
+        return out;
+    }
+
+    private FileChannel reader(int id) throws IOException {
+        FileChannel ch = readers.get(id);
+        if (ch != null && ch.isOpen()) return ch;
+        Path p = path(id);
+        if (!Files.exists(p)) throw new NoSuchFileException(p.toString(), null, "pack is gone");
+        return readers.computeIfAbsent(id, k -> {
+            try {
+                return FileChannel.open(p, StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Forces every pack written since the last sync to disk. */
+    void sync() throws IOException {
+        for (Integer id : List.copyOf(unsynced)) {
+            FileChannel ch = readers.get(id);
+            if (ch != null && ch.isOpen()) ch.force(false);
+            unsynced.remove(id);
+        }
+    }
+
+    int currentPack() {
+        synchronized (appendLock) {
+            return currentId;
+        }
+    }
+
+    /** Sizes of all packs, by id. */
+    Map<Integer, Long> sizes() throws IOException {
+        Map<Integer, Long> out = new TreeMap<>();
+        for (int id : packIds()) out.put(id, Files.size(path(id)));
+        return out;
+    }
+
+    long totalBytes() throws IOException {
+        return sizes().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Deletes a pack whose chunks all live elsewhere now. */
+    void delete(int id) throws IOException {
+        if (id == currentPack()) throw new IllegalStateException("cannot delete the pack being written");
+        FileChannel ch = readers.remove(id);
+        if (ch != null) ch.close();
+        unsynced.remove(id);
+        Files.deleteIfExists(path(id));
+    }
+
+    static boolean isGone(IOException e) {
+        return e instanceof ClosedChannelException || e instanceof NoSuchFileException;
+    }
+
+    @Override
+    public void close() throws IOException {
+        sync();
+        for (FileChannel ch : readers.values()) ch.close();
+        readers.clear();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.semfs.versioning.internal;
+
+import dev.semfs.versioning.Change;
+import dev.semfs.versioning.FileType;
+import dev.semfs.versioning.Inode;
+import dev.semfs.versioning.StoreOptions;
+import dev.semfs.versioning.VersionKind;
+import dev.semfs.versioning.WorkspaceStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The workload of the crash test, run in a child JVM that the test kills with SIGKILL: a
+ * deterministic sequence of writes, truncates and version cuts on a few files, each followed
+ * by fsync; after each fsync returns, the operation's number is appended (and synced) to an
+ * acknowledgement file. The test replays the same sequence on byte arrays to know what must be
+ * there.
+ */
+public final class CrashWorkload {
+    static final int FILES = 6;
+
+    /** One operation; {@code data} is null for a truncate or a version cut. */
+    record Step(int file, String kind, long offset, byte[] data) {}
+
+    static Step step(long seed, long i) {
+        Random r = new Random(seed * 1_000_003L + i);
+        int file = r.nextInt(FILES);
+        int k = r.nextInt(100);
+        if (k < 70) {
+            byte[] data = new byte[1 + r.nextInt(r.nextBoolean() ? 512 : 64 * 1024)];
+            r.nextBytes(data);
+            return new Step(file, "write", r.nextInt(300_000), data);
+        }
+        if (k < 85) return new Step(file, "truncate", r.nextInt(300_000), null);
+        return new Step(file, "commit", 0, null);
+    }
+
+    /** Applies a step to the reference contents. */
+    static void apply(byte[][] files, Step s) {
+        byte[] f = files[s.file()];
+        switch (s.kind()) {
+            case "write" -> {
+                int end = (int) s.offset() + s.data().length;
+                if (end > f.length) f = Arrays.copyOf(f, end);
+                System.arraycopy(s.data(), 0, f, (int) s.offset(), s.data().length);
+            }
+            case "truncate" -> f = Arrays.copyOf(f, (int) s.offset());
+            default -> { }
+        }
+        files[s.file()] = f;
+    }
+
+    static String name(int file) {
+        return "f" + file;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path storeDir = Path.of(args[0]);
+        Path ackFile = Path.of(args[1]);
+        long seed = Long.parseLong(args[2]);
+        long start = lastAck(ackFile) + 1;
+        try (WorkspaceStore store = WorkspaceStore.open(storeDir, StoreOptions.defaults().withAvgChunkSize(8192));
+             FileChannel ack = FileChannel.open(ackFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                     StandardOpenOption.WRITE)) {
+            for (long i = start; ; i++) {
+                Step s = step(seed, i);
+                String name = name(s.file());
+                Change ch = Change.of("crash", "/" + name);
+                long ino = store.lookup(WorkspaceStore.ROOT, name).map(Inode::ino).orElse(-1L);
+                if (ino < 0) ino = store.create(WorkspaceStore.ROOT, name, FileType.FILE, 0644, 0, 0, null, ch).ino();
+                switch (s.kind()) {
+                    case "write" -> store.write(ino, s.offset(), s.data(), 0, s.data().length, ch);
+                    case "truncate" -> store.truncate(ino, s.offset(), ch);
+                    default -> store.commit(ino, VersionKind.WRITE, ch);
+                }
+                store.sync(ino);
+                ack.write(ByteBuffer.wrap((i + "\n").getBytes(StandardCharsets.US_ASCII)));
+                ack.force(false);
+            }
+        }
+    }
+
+    static long lastAck(Path ackFile) throws IOException {
+        if (!Files.exists(ackFile)) return -1;
+        List<String> lines = Files.readAllLines(ackFile);
+        long last = -1;
+        for (String l : lines) {
+            if (!l.isBlank()) last = Long.parseLong(l.trim()); // a torn last line cannot parse: not acknowledged
+        }
+        return last;
+    }
+}
