@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -104,7 +103,7 @@ import org.apache.lucene.util.BytesRef;
 public final class LuceneSemanticIndex implements SemanticIndex {
     private static final int LOCK_STRIPES = 256;
     /** Keyword matches are counted exactly up to this many files. */
-    static final int KEYWORD_COUNT_LIMIT = 10_000;
+    static final int KEYWORD_COUNT_LIMIT = 1_000;
     /** Stored fields a hit needs (never the stored body, which can be megabytes). */
     private static final java.util.Set<String> HIT_FIELDS = java.util.Set.of(INO, PATH, VERSION, TYPE, SIZE, MTIME, AUTHOR);
     private static final java.util.Set<String> SNIPPET_FIELDS = java.util.Set.of(TEXT, START, END);
@@ -124,9 +123,9 @@ public final class LuceneSemanticIndex implements SemanticIndex {
                 t.setDaemon(true);
                 return t;
             });
-    /** Embeds hybrid queries beside their BM25 search; separate from the (possibly busy) indexing workers. */
+    /** Runs a hybrid query's BM25 half beside its vector half; separate from the (possibly busy) indexing workers. */
     private final ExecutorService queryEmbedding = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "semfs-query-embedding");
+        Thread t = new Thread(r, "semfs-query-bm25");
         t.setDaemon(true);
         return t;
     });
@@ -134,7 +133,9 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     private final ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<float[]>> inFlight =
             new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
-    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final AtomicLong writeGen = new AtomicLong();
+    private final Object refreshLock = new Object();
+    private volatile long refreshedGen;
     private final AtomicLong embedded = new AtomicLong();
     private final AtomicLong reused = new AtomicLong();
     private final BitSetProducer parents = new QueryBitSetProducer(new TermQuery(new Term(KIND, KIND_FILE)));
@@ -322,7 +323,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         lock.lock();
         try {
             writer.updateDocuments(inoTerm(doc.ino()), block);
-            dirty.set(true);
+            wrote();
         } finally {
             lock.unlock();
         }
@@ -609,10 +610,8 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         lock.lock();
         try {
             boolean held = storedFile(ino, true) != null;
-            if (held) {
-                writer.deleteDocuments(inoTerm(ino));
-                dirty.set(true);
-            }
+            writer.deleteDocuments(inoTerm(ino)); // unconditionally: deleting nothing is harmless
+            wrote();
             return held;
         } finally {
             lock.unlock();
@@ -649,7 +648,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
             block.add(fileDoc(ino, newPath, f.version(), f.type(), ext, f.author(), f.size(), f.mtime(), f.chash(),
                     f.body(), f.passages().size()));
             writer.updateDocuments(inoTerm(ino), block);
-            dirty.set(true);
+            wrote();
             return true;
         } finally {
             lock.unlock();
@@ -711,6 +710,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     public void clear() throws IOException {
         synchronized (commitLock) {
             writer.deleteAll();
+            wrote();
             commit(0);
             // Upserts compare against the last refreshed view: it must not show what was cleared.
             searchers.maybeRefreshBlocking();
@@ -794,23 +794,32 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     private SearchResults hybrid(IndexSearcher s, SearchRequest req, Query filter) throws IOException {
         Fusion f = fusion;
         int depth = Math.max(req.k(), f.depth());
-        // The query's embedding (milliseconds of model time) is computed while BM25 runs here.
-        java.util.concurrent.CompletableFuture<float[]> embedding = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        // BM25 runs on another thread while this one embeds the query and searches the vectors:
+        // the two lists cost about the same, and the critical path is the longer one, not the sum.
+        Query text = parseKeyword(req.query(), QueryParser.Operator.OR, BODY);
+        Query bm25Query = fileQuery(text, filter);
+        java.util.concurrent.CompletableFuture<TopDocs> bm25Future = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return embedder.embedQuery(req.query());
+                // totalHitsThreshold = depth: no count is needed, so BM25 may skip non-competitive
+                // documents (block-max WAND) as soon as it has its top files.
+                return s.search(bm25Query, new TopScoreDocCollectorManager(depth, null, depth));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }, queryEmbedding);
-        Query text = parseKeyword(req.query(), QueryParser.Operator.OR, BODY);
-        TopDocs bm25 = s.search(fileQuery(text, filter), depth);
-        float[] qv;
+        List<Ranked> vec;
         try {
-            qv = embedding.join();
+            vec = vectorRanking(s, embedder.embedQuery(req.query()), depth, filter);
+        } catch (IOException | RuntimeException e) {
+            bm25Future.exceptionally(x -> null).join(); // never leave it running on a released searcher
+            throw e;
+        }
+        TopDocs bm25;
+        try {
+            bm25 = bm25Future.join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
         }
-        List<Ranked> vec = vectorRanking(s, qv, depth, filter);
         Map<Integer, double[]> fused = new LinkedHashMap<>(); // file doc -> {score, passage doc}
         for (int i = 0; i < bm25.scoreDocs.length; i++) {
             fused.computeIfAbsent(bm25.scoreDocs[i].doc, k -> new double[] {0, -1})[0] +=
@@ -984,11 +993,28 @@ public final class LuceneSemanticIndex implements SemanticIndex {
 
     // ---------------------------------------------------------------- plumbing
 
+    /**
+     * A searcher that sees every write that completed before this call. Writes bump
+     * {@code writeGen}; a refresh records the generation it is sure to include (read before it
+     * starts). A boolean "dirty" flag is not enough: another thread could clear it and still be
+     * refreshing when this one acquires, handing out a view without this thread's own write.
+     */
     private IndexSearcher acquire() throws IOException {
-        if (dirty.getAndSet(false)) {
-            searchers.maybeRefreshBlocking();
+        long wanted = writeGen.get();
+        if (refreshedGen < wanted) {
+            synchronized (refreshLock) {
+                if (refreshedGen < wanted) {
+                    long covered = writeGen.get();
+                    searchers.maybeRefreshBlocking();
+                    refreshedGen = covered;
+                }
+            }
         }
         return searchers.acquire();
+    }
+
+    private void wrote() {
+        writeGen.incrementAndGet();
     }
 
     private ReentrantLock lockFor(long ino) {
