@@ -31,8 +31,9 @@ import java.util.concurrent.Future;
  * Indexing throughput against raw embedding throughput, and search latency at scale.
  *
  * <pre>
- * java ${semfs.jvm.flags} -cp ... dev.semfs.index.eval.IndexBench ../shared/data/scifact \
- *     [--variant q|full] [--files 1000] [--scales 10000,100000] [--model-cache DIR]
+ * mvn -q -pl semantic-index compile exec:exec -Dsemfs.eval.main=dev.semfs.index.eval.IndexBench \
+ *     -Dsemfs.eval.args="../shared/data/scifact [--variant q|full] [--files 1000] [--scales 10000,100000]
+ *     [--skip-throughput] [--model-cache DIR]" 
  * </pre>
  *
  * <ol>
