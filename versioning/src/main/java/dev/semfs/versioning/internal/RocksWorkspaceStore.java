@@ -1723,6 +1723,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             return true;
         });
         int current = packs.currentPack();
+        Long currentSize = packs.sizes().get(current);
+        if (currentSize != null && live.getOrDefault(current, 0L) * 2 <= currentSize) {
+            packs.rollOver(); // mostly garbage: seal it so it can be compacted below
+            current = packs.currentPack();
+        }
         for (Map.Entry<Integer, Long> pack : packs.sizes().entrySet()) {
             int id = pack.getKey();
             if (id == current || live.getOrDefault(id, 0L) * 2 > pack.getValue()) continue;
