@@ -48,7 +48,7 @@ abstract class MountContractTest {
     abstract Workspace newWorkspace(Path dir) throws IOException;
 
     MountOptions options() {
-        return MountOptions.forAgent("tester");
+        return MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER);
     }
 
     @BeforeEach
@@ -187,7 +187,7 @@ abstract class MountContractTest {
         assertEquals("444 3\n", sh(mnt, "stat -c '%a %s' .semfs/versions/doc.txt/" + versions.get(2)));
         // hidden from ls of the root, reachable by name
         assertEquals(List.of("doc.txt"), lines(sh(mnt, "ls -a | grep -v '^\\.\\.\\?$'")));
-        assertEquals(List.of("snapshots", "versions"), lines(sh(mnt, "ls .semfs | sort")));
+        assertEquals(List.of("search", "snapshots", "versions"), lines(sh(mnt, "ls .semfs | sort")));
         // read-only
         assertTrue(run(mnt, "sh", "-c", "echo x > .semfs/versions/doc.txt/10").out().contains("Read-only file system"));
         assertTrue(run(mnt, "sh", "-c", "rm .semfs/versions/doc.txt/10").out().contains("Read-only file system"));

@@ -44,7 +44,7 @@ final class MountFixture implements AutoCloseable {
     }
 
     static MountFixture mount(Workspace workspace, Path tempDir) throws IOException {
-        return mount(workspace, tempDir, MountOptions.forAgent("tester").withDebug(System.getenv("SEMFS_FUSE_DEBUG") != null));
+        return mount(workspace, tempDir, MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER).withDebug(System.getenv("SEMFS_FUSE_DEBUG") != null));
     }
 
     Path path(String relative) {

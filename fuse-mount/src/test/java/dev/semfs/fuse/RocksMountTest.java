@@ -42,7 +42,8 @@ class RocksMountTest extends MountContractTest {
         ws.call(Caller.owner(), new Op.Grant("tester", "/ro", "read"));
         assertEquals("from the owner\n", sh(mnt, "cat ro/given"));
         // the kernel allows it (root, mode 0777); the agent's right does not: EACCES
-        assertTrue(run(mnt, "sh", "-c", "echo x > ro/given").out().contains("Permission denied"));
+        MountFixture.Result denied = run(mnt, "sh", "-c", "echo x > ro/given");
+        assertTrue(denied.out().contains("Permission denied"), denied.toString());
         assertTrue(run(mnt, "sh", "-c", "touch ro/new").out().contains("Permission denied"));
         sh(mnt, "echo mine > mine.txt");
         // close(2) returns before the kernel sends the release that cuts the version

@@ -193,6 +193,7 @@ class SemanticSearchTest {
         SearchResults r = index.search(new SearchRequest("\"bullet train\" AND Tokyo", 10, SearchMode.KEYWORD,
                 SearchRequest.Filters.NONE));
         assertEquals(1, r.keywordMatches());
+        assertTrue(r.matchesExact());
         assertEquals("/travel/japan.txt", r.hits().getFirst().path());
         assertTrue(r.hits().getFirst().snippet().text().contains("bullet train"));
         assertEquals(0, index.search(new SearchRequest("\"train bullet\"", 10, SearchMode.KEYWORD,

@@ -24,14 +24,41 @@ public record IndexSetup(boolean enabled, boolean background, EmbedderFactory em
         return new IndexSetup(false, false, null);
     }
 
-    /** The offline default model, loaded lazily; catch up on demand. */
+    /** The configured model ({@link #fromEnvironment}), loaded lazily; catch up on demand. */
     public static IndexSetup onDemand() {
-        return new IndexSetup(true, false, Embedders::defaultModel);
+        return new IndexSetup(true, false, fromEnvironment(System.getenv()));
     }
 
-    /** The offline default model, indexing continuously in the background. */
+    /** The configured model ({@link #fromEnvironment}), indexing continuously in the background. */
     public static IndexSetup continuous() {
-        return new IndexSetup(true, true, Embedders::defaultModel);
+        return new IndexSetup(true, true, fromEnvironment(System.getenv()));
+    }
+
+    public static final String URL = "SEMFS_EMBEDDINGS_URL";
+    public static final String MODEL = "SEMFS_EMBEDDINGS_MODEL";
+    public static final String KEY = "SEMFS_EMBEDDINGS_KEY";
+    public static final String DIMENSION = "SEMFS_EMBEDDINGS_DIM";
+
+    /**
+     * The embedding model an environment asks for: with {@value #URL} set, an OpenAI-compatible
+     * endpoint (OpenAI, vLLM, llama.cpp, or Ollama at {@code http://localhost:11434/v1}) serving
+     * {@value #MODEL}, with {@value #KEY} (optional) and {@value #DIMENSION} (optional: asked of the
+     * endpoint once); otherwise the offline default, all-MiniLM-L6-v2 in-process. A different model
+     * than the index was built with makes the index start over from the store.
+     */
+    public static EmbedderFactory fromEnvironment(java.util.Map<String, String> env) {
+        String url = env.get(URL);
+        if (url == null || url.isBlank()) return Embedders::defaultModel;
+        String model = env.getOrDefault(MODEL, "");
+        if (model.isBlank()) throw new IllegalArgumentException(URL + " is set but " + MODEL + " is not");
+        String key = env.getOrDefault(KEY, "");
+        int dimension;
+        try {
+            dimension = Integer.parseInt(env.getOrDefault(DIMENSION, "0"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(DIMENSION + " must be a number, not '" + env.get(DIMENSION) + "'");
+        }
+        return () -> Embedders.openAiCompatible(url, key, model, dimension);
     }
 
     public IndexSetup withEmbedder(EmbedderFactory f) {

@@ -120,6 +120,15 @@ public sealed interface Op<R> {
     /** Rebuilds the semantic index from the store: every live file at its newest version. */
     record Reindex() implements Op<ReindexResult> {}
 
+    // --- the daemon ------------------------------------------------------------------------
+
+    /**
+     * Asks the daemon that serves the workspace to mount it again on {@code mountPoint}, acting as
+     * the calling agent (one mount per agent). Only a daemon can do this; a workspace opened in a
+     * process without one refuses it.
+     */
+    record Mount(String mountPoint, boolean allowOther) implements Op<Done> {}
+
     // --- workspace -------------------------------------------------------------------------
 
     record Status(boolean check) implements Op<StatusInfo> {}

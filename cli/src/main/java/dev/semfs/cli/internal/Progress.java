@@ -40,6 +40,23 @@ final class Progress implements AutoCloseable {
         return new Progress(bar);
     }
 
+    /** A bar counting items (files) rather than bytes. */
+    static Progress items(String task, long total, String unit, CliEnv env, boolean onTerminal) {
+        ConsoleProgressBarConsumer consumer = onTerminal
+                ? new ConsoleProgressBarConsumer(env.err())
+                : new ConsoleProgressBarConsumer(env.err(), 80);
+        return new Progress(new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(total, 0))
+                .setUnit(" " + unit, 1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200)
+                .setConsumer(consumer).build());
+    }
+
+    /** Moves the bar to {@code done} (of a total that may have changed). */
+    void at(long done, long total) {
+        if (bar == null) return;
+        if (total > 0 && total != bar.getMax()) bar.maxHint(total);
+        bar.stepTo(done);
+    }
+
     void step(long bytes) {
         if (bar != null) bar.stepBy(bytes);
     }

@@ -522,4 +522,20 @@ class CliCommandsTest {
         Matcher m = Pattern.compile("owner").matcher(log);
         assertFalse(m.find(), log);
     }
+
+    @Test
+    void searchFindsByMeaningAndTheIndexRebuildsWithProgress() throws Exception {
+        ok("init");
+        assertEquals(0, cli.runWithInput("The cat slept on the warm windowsill.".getBytes(StandardCharsets.UTF_8), "write", "-p", "/a/cat.txt").status());
+        assertEquals(0, cli.runWithInput("File the quarterly tax return.".getBytes(StandardCharsets.UTF_8), "write", "-p", "/b/tax.txt").status());
+        CliHarness.Result s = ok("--json", "search", "a sleepy kitten", "-k", "1");
+        var hits = new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.out()).get("results");
+        assertEquals("/a/cat.txt", hits.get(0).get("path").asText(), s::toString);
+        CliHarness.Result filtered = ok("--json", "search", "a sleepy kitten", "--path", "/b");
+        assertEquals("/b/tax.txt", new com.fasterxml.jackson.databind.ObjectMapper().readTree(filtered.out()).get("results").get(0).get("path").asText());
+        CliHarness.Result r = ok("index", "--rebuild", "--progress");
+        assertTrue(r.out().startsWith("indexed 2 files"), r::toString);
+        CliHarness.Result bad = cli.run("search", "x", "--mode", "fuzzy");
+        assertEquals(2, bad.status(), bad::toString);
+    }
 }

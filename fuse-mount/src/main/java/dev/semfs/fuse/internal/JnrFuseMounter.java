@@ -85,7 +85,8 @@ public final class JnrFuseMounter implements Mounter {
         long now = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
         ControlTree control = new ControlTree(owner[0], owner[1], now)
                 .register(new VersionsTree(workspace))
-                .register(new SnapshotsTree(workspace));
+                .register(new SnapshotsTree(workspace))
+                .register(new SearchTree(workspace));
         MountOperations ops = new MountOperations(workspace, options.agent(), control, options.pageCache());
         JnrFuseFileSystem fs = new JnrFuseFileSystem(ops, clock);
         Mounted mounted = new Mounted(mp, fs, ops);

@@ -29,8 +29,10 @@ import java.util.Map;
  * file "/scifact/&lt;_id&gt;.txt" (title, blank line, text) through the public API.
  *
  * <pre>
- * mvn -q -pl semantic-index exec:java -Dexec.args="../shared/data/scifact [--variant q|full] [--index DIR] [--tune]"
+ * mvn -q -pl semantic-index compile exec:exec \
+ *     -Dsemfs.eval.args="../shared/data/scifact [--variant q|full] [--index DIR] [--tune]"
  * </pre>
+ * (run from the repository root; the data path is relative to it).
  * {@code --tune} searches the hybrid fusion parameters on qrels/train.tsv and reports test
  * figures with the best ones (test queries are never used for tuning). {@code --index DIR} keeps
  * the index between runs (it is reused if it holds the whole corpus).

@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -76,6 +75,7 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.search.join.BitSetProducer;
 import org.apache.lucene.search.join.DiversifyingChildrenFloatKnnVectorQuery;
 import org.apache.lucene.search.join.QueryBitSetProducer;
@@ -102,6 +102,11 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class LuceneSemanticIndex implements SemanticIndex {
     private static final int LOCK_STRIPES = 256;
+    /** Keyword matches are counted exactly up to this many files. */
+    static final int KEYWORD_COUNT_LIMIT = 1_000;
+    /** Stored fields a hit needs (never the stored body, which can be megabytes). */
+    private static final java.util.Set<String> HIT_FIELDS = java.util.Set.of(INO, PATH, VERSION, TYPE, SIZE, MTIME, AUTHOR);
+    private static final java.util.Set<String> SNIPPET_FIELDS = java.util.Set.of(TEXT, START, END);
     private static final HexFormat HEX = HexFormat.of();
 
     private final Path dir;
@@ -112,11 +117,25 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     private final ModelInfo model;
     private final Analyzer analyzer = IndexLayout.textAnalyzer();
     private final ExecutorService workers;
+    private final ExecutorService searchPool = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "semfs-search");
+                t.setDaemon(true);
+                return t;
+            });
+    /** Runs a hybrid query's BM25 half beside its vector half; separate from the (possibly busy) indexing workers. */
+    private final ExecutorService queryEmbedding = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "semfs-query-bm25");
+        t.setDaemon(true);
+        return t;
+    });
     private final VectorCache cache;
     private final ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<float[]>> inFlight =
             new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
-    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final AtomicLong writeGen = new AtomicLong();
+    private final Object refreshLock = new Object();
+    private volatile long refreshedGen;
     private final AtomicLong embedded = new AtomicLong();
     private final AtomicLong reused = new AtomicLong();
     private final BitSetProducer parents = new QueryBitSetProducer(new TermQuery(new Term(KIND, KIND_FILE)));
@@ -130,7 +149,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
      * ranks from 1, over the top {@code depth} files of each list.
      */
     public record Fusion(double rrfK, double bm25Weight, double vectorWeight, int depth) {
-        public static final Fusion DEFAULT = new Fusion(60, 1.0, 1.0, 100);
+        public static final Fusion DEFAULT = new Fusion(5, 1.5, 1.0, 50);
     }
 
     private LuceneSemanticIndex(Path dir, Directory directory, IndexWriter writer, Embedder embedder,
@@ -141,7 +160,15 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         this.embedder = embedder;
         this.model = embedder.model();
         this.appliedSeq = appliedSeq;
-        this.searchers = new SearcherManager(writer, null);
+        // Searches run their per-segment work (kNN graph searches, BM25 scoring) in parallel on a
+        // pool of one thread per core; the calling thread takes part, so a busy pool only slows.
+        this.searchers = new SearcherManager(writer, new org.apache.lucene.search.SearcherFactory() {
+            @Override
+            public IndexSearcher newSearcher(org.apache.lucene.index.IndexReader reader,
+                                             org.apache.lucene.index.IndexReader previous) {
+                return new IndexSearcher(reader, searchPool);
+            }
+        });
         this.cache = new VectorCache(options.vectorCacheSize());
         this.workers = Executors.newFixedThreadPool(options.effectiveWorkers(), r -> {
             Thread t = new Thread(r, "semfs-index-worker");
@@ -296,7 +323,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         lock.lock();
         try {
             writer.updateDocuments(inoTerm(doc.ino()), block);
-            dirty.set(true);
+            wrote();
         } finally {
             lock.unlock();
         }
@@ -583,10 +610,8 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         lock.lock();
         try {
             boolean held = storedFile(ino, true) != null;
-            if (held) {
-                writer.deleteDocuments(inoTerm(ino));
-                dirty.set(true);
-            }
+            writer.deleteDocuments(inoTerm(ino)); // unconditionally: deleting nothing is harmless
+            wrote();
             return held;
         } finally {
             lock.unlock();
@@ -623,7 +648,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
             block.add(fileDoc(ino, newPath, f.version(), f.type(), ext, f.author(), f.size(), f.mtime(), f.chash(),
                     f.body(), f.passages().size()));
             writer.updateDocuments(inoTerm(ino), block);
-            dirty.set(true);
+            wrote();
             return true;
         } finally {
             lock.unlock();
@@ -685,6 +710,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     public void clear() throws IOException {
         synchronized (commitLock) {
             writer.deleteAll();
+            wrote();
             commit(0);
             // Upserts compare against the last refreshed view: it must not show what was cleared.
             searchers.maybeRefreshBlocking();
@@ -741,15 +767,17 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     private SearchResults keyword(IndexSearcher s, SearchRequest req, Query filter) throws IOException {
         // A blank keyword query lists the files that pass the filters.
         Query parsed = req.query().isBlank() ? new org.apache.lucene.search.MatchAllDocsQuery()
-                : parseKeyword(req.query(), QueryParser.Operator.AND);
+                : parseKeyword(req.query(), QueryParser.Operator.AND, BODY, NAME);
         Query q = fileQuery(parsed, filter);
-        TopDocs td = s.search(q, req.k());
-        long total = s.count(q);
+        // Counting every match of a broad OR query costs as much as the search; count exactly
+        // up to a threshold and report a lower bound beyond it.
+        TopDocs td = s.search(q, new TopScoreDocCollectorManager(req.k(), null, KEYWORD_COUNT_LIMIT));
+        boolean exact = td.totalHits.relation() == org.apache.lucene.search.TotalHits.Relation.EQUAL_TO;
         List<SearchHit> hits = new ArrayList<>();
         for (ScoreDoc sd : td.scoreDocs) {
             hits.add(hit(s, sd.doc, sd.score, -1, parsed));
         }
-        return new SearchResults(hits, total);
+        return new SearchResults(hits, td.totalHits.value(), exact);
     }
 
     private SearchResults semantic(IndexSearcher s, SearchRequest req, Query filter) throws IOException {
@@ -760,16 +788,38 @@ public final class LuceneSemanticIndex implements SemanticIndex {
             // Lucene scores DOT_PRODUCT as (1 + cos) / 2; report the cosine itself.
             hits.add(hit(s, r.fileDoc(), 2.0 * r.score() - 1.0, r.passageDoc(), null));
         }
-        return new SearchResults(hits, -1);
+        return new SearchResults(hits, -1, true);
     }
 
     private SearchResults hybrid(IndexSearcher s, SearchRequest req, Query filter) throws IOException {
         Fusion f = fusion;
         int depth = Math.max(req.k(), f.depth());
-        float[] qv = embedder.embedQuery(req.query());
-        Query text = parseKeyword(req.query(), QueryParser.Operator.OR);
-        TopDocs bm25 = s.search(fileQuery(text, filter), depth);
-        List<Ranked> vec = vectorRanking(s, qv, depth, filter);
+        // BM25 runs on another thread while this one embeds the query and searches the vectors:
+        // the two lists cost about the same, and the critical path is the longer one, not the sum.
+        Query text = parseKeyword(req.query(), QueryParser.Operator.OR, BODY);
+        Query bm25Query = fileQuery(text, filter);
+        java.util.concurrent.CompletableFuture<TopDocs> bm25Future = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                // totalHitsThreshold = depth: no count is needed, so BM25 may skip non-competitive
+                // documents (block-max WAND) as soon as it has its top files.
+                return s.search(bm25Query, new TopScoreDocCollectorManager(depth, null, depth));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, queryEmbedding);
+        List<Ranked> vec;
+        try {
+            vec = vectorRanking(s, embedder.embedQuery(req.query()), depth, filter);
+        } catch (IOException | RuntimeException e) {
+            bm25Future.exceptionally(x -> null).join(); // never leave it running on a released searcher
+            throw e;
+        }
+        TopDocs bm25;
+        try {
+            bm25 = bm25Future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
+        }
         Map<Integer, double[]> fused = new LinkedHashMap<>(); // file doc -> {score, passage doc}
         for (int i = 0; i < bm25.scoreDocs.length; i++) {
             fused.computeIfAbsent(bm25.scoreDocs[i].doc, k -> new double[] {0, -1})[0] +=
@@ -787,7 +837,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
             var e = entries.get(i);
             hits.add(hit(s, e.getKey(), e.getValue()[0], (int) e.getValue()[1], text));
         }
-        return new SearchResults(hits, -1);
+        return new SearchResults(hits, -1, true);
     }
 
     /** A file in a ranking, with its best passage's doc id. */
@@ -823,8 +873,8 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         return b.build();
     }
 
-    private Query parseKeyword(String query, QueryParser.Operator op) {
-        MultiFieldQueryParser p = new MultiFieldQueryParser(new String[] {BODY, NAME}, analyzer);
+    private Query parseKeyword(String query, QueryParser.Operator op, String... fields) {
+        MultiFieldQueryParser p = new MultiFieldQueryParser(fields, analyzer);
         p.setDefaultOperator(op);
         p.setAllowLeadingWildcard(false);
         try {
@@ -873,7 +923,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     /** Builds a hit from a file doc; the snippet is {@code passageDoc} if known, else the best passage for {@code text}. */
     private SearchHit hit(IndexSearcher s, int fileDoc, double score, int passageDoc, Query text) throws IOException {
         StoredFields sf = s.storedFields();
-        Document d = sf.document(fileDoc);
+        Document d = sf.document(fileDoc, HIT_FIELDS);
         long ino = Long.parseLong(d.get(INO));
         int pdoc = passageDoc;
         if (pdoc < 0) {
@@ -882,7 +932,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         ContentType type = ContentType.valueOf(d.get(TYPE).toUpperCase(java.util.Locale.ROOT));
         SearchHit.Snippet snippet = null;
         if (pdoc >= 0) {
-            Document p = sf.document(pdoc);
+            Document p = sf.document(pdoc, SNIPPET_FIELDS);
             snippet = new SearchHit.Snippet(p.get(TEXT), p.getField(START).numericValue().longValue(),
                     p.getField(END).numericValue().longValue(), type.rangesInSource());
         }
@@ -943,11 +993,28 @@ public final class LuceneSemanticIndex implements SemanticIndex {
 
     // ---------------------------------------------------------------- plumbing
 
+    /**
+     * A searcher that sees every write that completed before this call. Writes bump
+     * {@code writeGen}; a refresh records the generation it is sure to include (read before it
+     * starts). A boolean "dirty" flag is not enough: another thread could clear it and still be
+     * refreshing when this one acquires, handing out a view without this thread's own write.
+     */
     private IndexSearcher acquire() throws IOException {
-        if (dirty.getAndSet(false)) {
-            searchers.maybeRefreshBlocking();
+        long wanted = writeGen.get();
+        if (refreshedGen < wanted) {
+            synchronized (refreshLock) {
+                if (refreshedGen < wanted) {
+                    long covered = writeGen.get();
+                    searchers.maybeRefreshBlocking();
+                    refreshedGen = covered;
+                }
+            }
         }
         return searchers.acquire();
+    }
+
+    private void wrote() {
+        writeGen.incrementAndGet();
     }
 
     private ReentrantLock lockFor(long ino) {
@@ -970,6 +1037,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
     @Override
     public void close() throws IOException {
         workers.shutdownNow();
+        queryEmbedding.shutdownNow();
         try {
             searchers.close();
         } finally {
@@ -979,6 +1047,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
                 commit(appliedSeq);
                 writer.close();
             } finally {
+                searchPool.shutdownNow();
                 directory.close();
             }
         }

@@ -49,6 +49,8 @@ final class IndexService implements AutoCloseable {
     /** Larger files are indexed by name and metadata only. */
     static final int MAX_INDEXED_BYTES = 16 << 20;
     private static final int BATCH = 64;
+    /** How long a search waits for the background indexer to apply changes made just before it. */
+    static final long FRESHNESS_WAIT_MILLIS = 3000;
 
     private final WorkspaceStore store;
     private final Path dir;
@@ -58,6 +60,8 @@ final class IndexService implements AutoCloseable {
     private Thread feeder;
     private volatile boolean closed;
     private final Object wake = new Object();
+    private final java.util.concurrent.atomic.AtomicLong rebuildDone = new java.util.concurrent.atomic.AtomicLong(-1);
+    private volatile long rebuildTotal;
 
     IndexService(WorkspaceStore store, Path dir, IndexSetup setup) {
         this.store = store;
@@ -231,7 +235,25 @@ final class IndexService implements AutoCloseable {
         }
     }
 
+    long rebuildDone() {
+        return rebuildDone.get();
+    }
+
+    long rebuildTotal() {
+        return rebuildTotal;
+    }
+
     private long rebuildLocked(SemanticIndex idx) throws IOException {
+        try {
+            rebuildTotal = store.stats().files();
+            rebuildDone.set(0);
+            return rebuildTree(idx);
+        } finally {
+            rebuildDone.set(-1);
+        }
+    }
+
+    private long rebuildTree(SemanticIndex idx) throws IOException {
         long upTo = store.lastChangeSeq();
         idx.clear();
         long files = 0;
@@ -253,6 +275,7 @@ final class IndexService implements AutoCloseable {
                 files++;
                 if (docs.size() >= BATCH) {
                     idx.upsertAll(docs);
+                    rebuildDone.addAndGet(docs.size());
                     docs.clear();
                 }
             }
@@ -266,7 +289,11 @@ final class IndexService implements AutoCloseable {
         if (o.query() == null) throw SemfsException.invalid(null, "a search needs a query");
         if (o.k() < 1 || o.k() > 1000) throw SemfsException.invalid(null, "k must be between 1 and 1000");
         SemanticIndex idx = index();
-        if (!setup.background()) catchUp();
+        if (!setup.background()) {
+            catchUp();
+        } else {
+            awaitFresh(FRESHNESS_WAIT_MILLIS); // writes never wait for embeddings; a search waits a moment for them
+        }
         SearchMode mode;
         try {
             mode = o.mode() == null ? SearchMode.HYBRID : SearchMode.valueOf(o.mode().toUpperCase(Locale.ROOT));
@@ -290,6 +317,16 @@ final class IndexService implements AutoCloseable {
                     s == null ? 0 : s.start(), s == null ? 0 : s.end()));
         }
         return new SearchResult(hits, lag, idx.model().toString());
+    }
+
+    private void awaitFresh(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        poke();
+        try {
+            while (lag() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean isStale(SearchHit h) {

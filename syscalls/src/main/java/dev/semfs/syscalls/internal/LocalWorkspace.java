@@ -188,6 +188,8 @@ public final class LocalWorkspace implements Workspace {
             case Op.Status o -> status(o.check());
             case Op.Gc o -> gc(o.retention());
             case Op.AgentOp<?> o -> agents.handle(caller, o, this::dispatch); // [agents]
+            case Op.Mount o -> throw new SemfsException(ErrorCode.INVALID_ARGUMENT, o.mountPoint(),
+                    "no semfs daemon serves this workspace: start one with 'semfs mount'");
             case Op.Search o -> requireIndex().search(o);
             case Op.Reindex o -> requireIndex().rebuild();
             case Op.Changes o -> changes(o.afterSeq(), o.max(), o.pathPrefix() == null ? "/" : norm(o.pathPrefix()));
@@ -527,6 +529,10 @@ public final class LocalWorkspace implements Workspace {
         store.retain(file.ino());
         OpenFile h = new OpenFile(file.ino(), path, o.write(), caller);
         if (o.truncate() && o.write() && file.size() > 0) {
+            if (file.changedSinceVersion()) {
+                // Another handle's writes are not a version yet: keep them before truncating.
+                store.commit(file.ino(), VersionKind.WRITE, change(caller, path).withReason("before truncate"));
+            }
             store.truncate(file.ino(), 0, change(caller, path));
             h.written = true;
         }
@@ -945,7 +951,8 @@ public final class LocalWorkspace implements Workspace {
         }
         return new StatusInfo(storeDir.toString(), s.files(), s.directories(), s.symlinks(), s.versions(), s.chunks(),
                 s.chunkBytes(), s.diskBytes(), s.snapshots(), s.lastChangeSeq(),
-                index == null ? -1 : index.lag(), index == null ? "none" : index.model(), problems);
+                index == null ? -1 : index.lag(), index == null ? "none" : index.model(), problems,
+                index == null ? -1 : index.rebuildDone(), index == null ? 0 : index.rebuildTotal());
     }
 
     private GcInfo gc(String retention) throws IOException {

@@ -93,7 +93,8 @@ public final class SocketServer implements Closeable {
         } catch (Exception e) {
             ErrorCode code = e instanceof com.fasterxml.jackson.core.JacksonException ? ErrorCode.INVALID_ARGUMENT : ErrorCode.of(e);
             String path = e instanceof FileSystemException f ? f.getFile() : null;
-            String message = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
+            // A file system exception's message is "path: reason"; the path travels apart.
+            String message = e instanceof FileSystemException f ? f.getReason() : String.valueOf(e.getMessage());
             if (code == ErrorCode.IO) LOG.log(Level.WARNING, "request failed", e);
             reply.set("error", Wire.JSON.valueToTree(new Wire.Failure(code.name(), path, message)));
         }

@@ -159,6 +159,15 @@ final class PackStore implements AutoCloseable {
         }
     }
 
+    /** Starts a new pack, so that the current one can be compacted like any other. */
+    void rollOver() throws IOException {
+        synchronized (appendLock) {
+            if (writePos <= MAGIC.length) return; // nothing in it yet
+            unsynced.add(currentId);
+            openForAppend(currentId + 1);
+        }
+    }
+
     int currentPack() {
         synchronized (appendLock) {
             return currentId;

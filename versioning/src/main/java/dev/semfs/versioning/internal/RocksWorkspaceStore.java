@@ -126,6 +126,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         FileContent content;
         int opens;
         long pendingMtime;
+        /** Who wrote the buffered or unversioned content last: its author when someone else versions it. */
+        String lastWriter;
 
         Node(long ino) {
             this.ino = ino;
@@ -767,6 +769,17 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     public Inode rename(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException {
         checkName(fromName);
         checkName(toName);
+        // The nodes to flush are found before the locks are taken; if another rename replaced the
+        // target meanwhile, look again rather than fail a rename that POSIX says must succeed.
+        for (int attempt = 0; ; attempt++) {
+            Inode moved = renameOnce(fromParent, fromName, toParent, toName, change);
+            if (moved != null) return moved;
+            if (attempt >= 100) throw new SemfsException(ErrorCode.CONFLICT, change.toPath(), "target keeps changing; try again");
+        }
+    }
+
+    /** One attempt; null when the target changed between looking and locking. */
+    private Inode renameOnce(long fromParent, String fromName, long toParent, String toName, Change change) throws IOException {
         String from = change.path();
         String to = change.toPath();
         DirEntry src = dirent(fromParent, fromName);
@@ -790,9 +803,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 DirEntry s2 = dirent(fromParent, fromName);
                 DirEntry d2 = dirent(toParent, toName);
                 if (s2 == null || s2.ino() != src.ino()) throw new NoSuchFileException(from);
-                if ((d2 == null) != (dst == null) || (d2 != null && d2.ino() != dst.ino())) {
-                    throw new SemfsException(ErrorCode.CONFLICT, to, "target changed during rename; try again");
-                }
+                if ((d2 == null) != (dst == null) || (d2 != null && d2.ino() != dst.ino())) return null;
                 Records.InodeRec fromDir = directory(fromParent);
                 Records.InodeRec toDir = fromParent == toParent ? fromDir : directory(toParent);
                 Records.InodeRec rec = inode(src.ino());
@@ -961,6 +972,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             FileContent c = content(n, rec);
             c.write(offset, buf, off, len);
             n.pendingMtime = now();
+            n.lastWriter = change.agent();
             if (c.dirtyBytes() >= options.dirtyLimit()) flushLocked(n, change);
         } finally {
             n.lock.unlock();
@@ -1120,6 +1132,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             if (rec.nlink == 0) throw new NoSuchFileException(change.path(), null, "file was deleted");
             FileContent c = content(n, rec);
             flushLocked(n, change);
+            if (!append && (c.size() > 0 || rec.latestVersion == 0) && inode(ino).changed) {
+                // Someone's writes are not a version yet (their close is still to come):
+                // keep them as one before replacing them, so neither writer's work is lost.
+                String author = n.lastWriter != null ? n.lastWriter : change.agent();
+                commitLocked(ino, VersionKind.WRITE, new Change(author, change.via(), "before overwrite", change.path(), null));
+            }
             long offset = append ? c.size() : 0;
             if (!append && c.size() > 0) {
                 FileContent.Plan cut = c.planTruncate(0);
@@ -1156,23 +1174,27 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             Records.InodeRec current = inode(ino);
             if (current == null || current.nlink == 0) return Optional.empty();
             flushLocked(n, change);
-            commitLock.lock();
-            try (Tx tx = new Tx()) {
-                Records.InodeRec rec = inode(ino);
-                if (rec.nlink == 0 || (!rec.changed && kind != VersionKind.SNAPSHOT)) return Optional.empty();
-                if (!rec.changed) return Optional.empty();
-                VersionKind k = rec.latestVersion == 0 ? VersionKind.CREATE : kind;
-                VersionRecord v = tx.version(rec, k, change, change.path());
-                tx.putInode(rec);
-                tx.log("write", rec, change.path(), null, v.number(), change);
-                tx.commit(false);
-                return Optional.of(v);
-            } finally {
-                commitLock.unlock();
-            }
+            return commitLocked(ino, kind, change);
         } finally {
             n.lock.unlock();
             evict(n);
+        }
+    }
+
+    /** Cuts a version of a flushed node if it changed. Caller holds the node lock. */
+    private Optional<VersionRecord> commitLocked(long ino, VersionKind kind, Change change) throws IOException {
+        commitLock.lock();
+        try (Tx tx = new Tx()) {
+            Records.InodeRec rec = inode(ino);
+            if (rec.nlink == 0 || !rec.changed) return Optional.empty();
+            VersionKind k = rec.latestVersion == 0 ? VersionKind.CREATE : kind;
+            VersionRecord v = tx.version(rec, k, change, change.path());
+            tx.putInode(rec);
+            tx.log("write", rec, change.path(), null, v.number(), change);
+            tx.commit(false);
+            return Optional.of(v);
+        } finally {
+            commitLock.unlock();
         }
     }
 
@@ -1701,6 +1723,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             return true;
         });
         int current = packs.currentPack();
+        Long currentSize = packs.sizes().get(current);
+        if (currentSize != null && live.getOrDefault(current, 0L) * 2 <= currentSize) {
+            packs.rollOver(); // mostly garbage: seal it so it can be compacted below
+            current = packs.currentPack();
+        }
         for (Map.Entry<Integer, Long> pack : packs.sizes().entrySet()) {
             int id = pack.getKey();
             if (id == current || live.getOrDefault(id, 0L) * 2 > pack.getValue()) continue;

@@ -323,6 +323,7 @@ class RocksWorkspaceStoreTest {
             assertArrayEquals(shared, readAll(s, keep.ino()));
             assertArrayEquals(last, readAll(s, f.ino()));
             assertEquals(2, s.versions(f.ino()).size());
+            assertTrue(s.stats().diskBytes() < 3 * 1024 * 1024, "packs compacted: " + s.stats().diskBytes() + " bytes on disk");
             assertConsistent(s);
         }
     }
