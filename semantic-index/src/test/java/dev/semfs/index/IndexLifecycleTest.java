@@ -170,6 +170,19 @@ class IndexLifecycleTest {
     }
 
     @Test
+    void keywordSyntaxCharactersInTermsAreTerms() throws IOException {
+        try (SemanticIndex index = SemanticIndex.open(dir, new HashingEmbedder("hash", 32), IndexOptions.DEFAULT)) {
+            index.upsertAll(List.of(doc(1, "/a.md", "we moved the API to HTTP/2 last week"),
+                    doc(2, "/b.md", "c++ templates and a:b labels"), doc(3, "/other.md", "nothing here")));
+            for (String q : List.of("HTTP/2", "HTTP/2 HTTP/2", "c++", "a:b", "HTTP/2 OR c++")) {
+                var hits = index.search(new SearchRequest(q, 10, SearchMode.KEYWORD, SearchRequest.Filters.NONE)).hits();
+                assertTrue(!hits.isEmpty(), "keyword query " + q + " found nothing");
+                assertTrue(hits.stream().noneMatch(h -> h.path().equals("/other.md")), q);
+            }
+        }
+    }
+
+    @Test
     void moveTreeRerootsADirectoryWithoutEmbedding() throws IOException {
         HashingEmbedder e = new HashingEmbedder("hash", 32);
         try (SemanticIndex index = SemanticIndex.open(dir, e, IndexOptions.DEFAULT)) {

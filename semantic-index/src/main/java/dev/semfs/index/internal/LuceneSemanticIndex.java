@@ -878,7 +878,7 @@ public final class LuceneSemanticIndex implements SemanticIndex {
         p.setDefaultOperator(op);
         p.setAllowLeadingWildcard(false);
         try {
-            String q = op == QueryParser.Operator.OR ? QueryParserBase.escape(query) : query;
+            String q = op == QueryParser.Operator.OR ? QueryParserBase.escape(query) : keywordSyntax(query);
             return p.parse(q);
         } catch (ParseException | RuntimeException e) {
             try {
@@ -887,6 +887,20 @@ public final class LuceneSemanticIndex implements SemanticIndex {
                 return new MatchNoDocsQuery("unparsable query");
             }
         }
+    }
+
+    /**
+     * Keeps the documented keyword syntax (terms, "phrases", AND/OR/NOT, parentheses) and escapes
+     * every other character the classic parser would read as syntax: "HTTP/2" is a term, not the
+     * start of a regular expression, and "c++" or "a:b" are words.
+     */
+    static String keywordSyntax(String query) {
+        StringBuilder sb = new StringBuilder(query.length() + 8);
+        for (char c : query.toCharArray()) {
+            if ("\\+-!{}[]^~*?:/&|".indexOf(c) >= 0) sb.append('\\');
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     /** Conjunction of the request's filters, or null when there are none. */
