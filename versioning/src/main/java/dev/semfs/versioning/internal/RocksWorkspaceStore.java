@@ -1132,7 +1132,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             if (rec.nlink == 0) throw new NoSuchFileException(change.path(), null, "file was deleted");
             FileContent c = content(n, rec);
             flushLocked(n, change);
-            if (!append && (c.size() > 0 || rec.latestVersion == 0) && inode(ino).changed) {
+            if (!append && c.size() > 0 && inode(ino).changed) {
                 // Someone's writes are not a version yet (their close is still to come):
                 // keep them as one before replacing them, so neither writer's work is lost.
                 String author = n.lastWriter != null ? n.lastWriter : change.agent();
