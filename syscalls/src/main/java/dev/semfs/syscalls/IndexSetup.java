@@ -34,6 +34,17 @@ public record IndexSetup(boolean enabled, boolean background, EmbedderFactory em
         return new IndexSetup(true, true, fromEnvironment(System.getenv()));
     }
 
+    private static Embedder offline;
+
+    /**
+     * The offline default model, loaded once per process: its weights take a few hundred MB,
+     * and every workspace opened in the process (tests open many) can share one.
+     */
+    public static synchronized Embedder offlineDefault() throws IOException {
+        if (offline == null) offline = Embedders.defaultModel();
+        return offline;
+    }
+
     public static final String URL = "SEMFS_EMBEDDINGS_URL";
     public static final String MODEL = "SEMFS_EMBEDDINGS_MODEL";
     public static final String KEY = "SEMFS_EMBEDDINGS_KEY";
@@ -48,7 +59,7 @@ public record IndexSetup(boolean enabled, boolean background, EmbedderFactory em
      */
     public static EmbedderFactory fromEnvironment(java.util.Map<String, String> env) {
         String url = env.get(URL);
-        if (url == null || url.isBlank()) return Embedders::defaultModel;
+        if (url == null || url.isBlank()) return IndexSetup::offlineDefault;
         String model = env.getOrDefault(MODEL, "");
         if (model.isBlank()) throw new IllegalArgumentException(URL + " is set but " + MODEL + " is not");
         String key = env.getOrDefault(KEY, "");
