@@ -152,29 +152,9 @@ final class ImportCommand extends WorkspaceCommand {
 
     /** Streams one host file in through an open handle, so the file's mode is set at creation. */
     private static long copyFile(Session s, Path from, String target, int mode, Progress bar) throws IOException {
-        Handle h = s.call(new Op.Open(target, true, true, false, true, mode));
-        long offset = 0;
-        Throwable failure = null;
         try (InputStream in = Files.newInputStream(from)) {
-            while (true) {
-                // A fresh array per call: the core may keep a reference to what it is given.
-                byte[] piece = in.readNBytes(Transfers.CHUNK);
-                if (piece.length == 0) break;
-                s.call(new Op.HandleWrite(h.id(), offset, piece));
-                offset += piece.length;
-                bar.step(piece.length);
-            }
-        } catch (IOException | RuntimeException e) {
-            failure = e;
-            throw e;
-        } finally {
-            try {
-                s.call(new Op.Release(h.id()));
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) throw e;
-                failure.addSuppressed(e);
-            }
+            Handle h = s.call(new Op.Open(target, true, true, false, true, mode));
+            return Transfers.writeAndRelease(s, h, 0, in, bar::step);
         }
-        return offset;
     }
 }

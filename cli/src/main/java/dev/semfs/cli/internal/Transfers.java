@@ -33,4 +33,35 @@ final class Transfers {
             c = s.call(new Op.ReadFile(path, offset, CHUNK));
         }
     }
+
+    /**
+     * Writes all of {@code in} through an open handle from {@code offset}, then releases the
+     * handle, which cuts the file's version; each piece is reported to {@code progress}. A failed
+     * release after a failed write is attached to the first failure. Returns the end offset.
+     */
+    static long writeAndRelease(Session s, dev.semfs.syscalls.Handle h, long offset, java.io.InputStream in,
+                                java.util.function.LongConsumer progress) throws IOException {
+        Throwable failure = null;
+        try {
+            while (true) {
+                // A fresh array per call: the core may keep a reference to what it is given.
+                byte[] piece = in.readNBytes(CHUNK);
+                if (piece.length == 0) break;
+                s.call(new dev.semfs.syscalls.Op.HandleWrite(h.id(), offset, piece));
+                offset += piece.length;
+                progress.accept(piece.length);
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            try {
+                s.call(new dev.semfs.syscalls.Op.Release(h.id()));
+            } catch (IOException | RuntimeException e) {
+                if (failure == null) throw e;
+                failure.addSuppressed(e);
+            }
+        }
+        return offset;
+    }
 }

@@ -49,32 +49,9 @@ final class WriteCommand extends WorkspaceCommand {
             if (!parent.equals("/")) s.call(new Op.Mkdir(parent, true, MkdirCommand.DIR_MODE));
         }
         Handle h = s.call(new Op.Open(path, true, true, false, !append, 0644));
-        Throwable failure = null;
-        try {
-            long offset = append ? h.file().size() : 0;
-            for (int i = 0; i < head.length; i += Transfers.CHUNK) {
-                byte[] piece = Arrays.copyOfRange(head, i, Math.min(head.length, i + Transfers.CHUNK));
-                s.call(new Op.HandleWrite(h.id(), offset, piece));
-                offset += piece.length;
-            }
-            head = null;
-            while (true) {
-                byte[] piece = rest.readNBytes(Transfers.CHUNK);
-                if (piece.length == 0) break;
-                s.call(new Op.HandleWrite(h.id(), offset, piece));
-                offset += piece.length;
-            }
-        } catch (IOException | RuntimeException e) {
-            failure = e;
-            throw e;
-        } finally {
-            try {
-                s.call(new Op.Release(h.id()));
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) throw e;
-                failure.addSuppressed(e);
-            }
-        }
+        java.io.InputStream all = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), rest);
+        head = null;
+        Transfers.writeAndRelease(s, h, append ? h.file().size() : 0, all, n -> { });
         return s.call(new Op.Stat(path, true));
     }
 
