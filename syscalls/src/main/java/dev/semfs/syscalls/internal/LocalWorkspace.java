@@ -366,6 +366,7 @@ public final class LocalWorkspace implements Workspace {
     }
 
     private FileInfo mkdir(Caller caller, String path, boolean parents, int mode) throws IOException {
+        if (parents && path.equals("/")) return info("/", store.stat(WorkspaceStore.ROOT)); // mkdir -p / succeeds
         WorkspacePaths.checkWritable(path);
         if (parents) return info(path, mkdirs(caller, path));
         Inode dir = parentDir(path);

@@ -102,6 +102,8 @@ class LocalWorkspaceTest {
         assertEquals(ErrorCode.NOT_FOUND, codeOf(() -> cat("/nope")));
         assertEquals(ErrorCode.IS_DIRECTORY, codeOf(() -> cat("/a")));
         assertEquals(ErrorCode.NOT_DIRECTORY, codeOf(() -> cat("/a/b/c.txt/d")));
+        assertTrue(ws.call(me, new Op.Mkdir("/", true, 0)).isDirectory(), "mkdir -p / succeeds, as in POSIX");
+        assertEquals(ErrorCode.INVALID_ARGUMENT, codeOf(() -> ws.call(me, new Op.Mkdir("/", false, 0))));
     }
 
     @Test
