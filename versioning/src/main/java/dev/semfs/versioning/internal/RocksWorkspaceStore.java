@@ -150,6 +150,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         for (String name : CF_NAMES) descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions(name)));
         handles = new ArrayList<>();
         try {
+            checkLayout(dir);
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         } catch (RocksDBException e) {
             for (AutoCloseable r : resources) closeQuietly(r);
@@ -165,6 +166,23 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         cfPages = handles.get(4); cfRefs = handles.get(5); cfZero = handles.get(6); cfVersions = handles.get(7);
         cfPathVersions = handles.get(8); cfSnapshots = handles.get(9); cfSnapEntries = handles.get(10); cfPins = handles.get(11);
         cfXattrs = handles.get(12); cfChanges = handles.get(13); cfSettings = handles.get(14);
+    }
+
+    /** A store whose column families are not this build's was written by another format: say so plainly. */
+    private void checkLayout(Path dir) throws IOException, RocksDBException {
+        if (!Files.exists(dir.resolve("CURRENT"))) return;
+        List<String> existing = new ArrayList<>();
+        try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            for (byte[] name : RocksDB.listColumnFamilies(o, dir.toString())) existing.add(new String(name, StandardCharsets.UTF_8));
+        }
+        List<String> unknown = existing.stream().filter(n -> !List.of(CF_NAMES).contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            for (AutoCloseable r : resources) closeQuietly(r);
+            closeQuietly(packs);
+            throw new SemfsException(ErrorCode.INVALID_ARGUMENT, dir.toString(), "this store was written by another"
+                    + " semfs format (it has " + unknown + "); this build reads format " + FORMAT
+                    + ": open it with the build that wrote it and export its files");
+        }
     }
 
     private ColumnFamilyOptions cfOptions(String name) {

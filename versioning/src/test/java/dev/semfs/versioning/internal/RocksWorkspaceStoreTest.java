@@ -248,6 +248,16 @@ class RocksWorkspaceStoreTest {
     }
 
     @Test
+    void aStoreOfAnotherFormatIsRefusedWithAPlainMessage() throws Exception {
+        try (org.rocksdb.Options o = new org.rocksdb.Options().setCreateIfMissing(true);
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(o, dir.toString())) {
+            db.createColumnFamily(new org.rocksdb.ColumnFamilyDescriptor("chunks".getBytes())).close();
+        }
+        var e = assertThrows(dev.semfs.errors.SemfsException.class, () -> open(dir));
+        assertTrue(e.getMessage().contains("another semfs format"), e.getMessage());
+    }
+
+    @Test
     void namespaceErrorsAreTheNioOnes() throws Exception {
         try (WorkspaceStore s = open(dir)) {
             file(s, "a");
