@@ -28,6 +28,7 @@ final class LogCommand extends WorkspaceCommand {
             o.printf("%5d  %-19s  %-8s  %10d  %-12s  %s%n", v.number(), Formats.time(v.time(), s.zone()), v.kind(),
                     v.size(), v.agent(), v.reason() == null ? "" : v.reason());
         }
+        if (h.movedFrom() != null) o.println("(renamed from " + h.movedFrom() + ": its earlier versions are in 'semfs log " + h.movedFrom() + "')");
         return SemfsCli.OK;
     }
 }

@@ -609,7 +609,18 @@ public final class LocalWorkspace implements Workspace {
             if (vi != null) out.add(vi);
         }
         boolean deleted = entries.getLast().isGone() && store.lookup(parentIno(path), WorkspacePaths.name(path)).isEmpty();
-        return new History(path, deleted, out);
+        return new History(path, deleted, out, movedFrom(entries.getFirst()));
+    }
+
+    /** The path a file's history continues from, when its first entry here is a rename. */
+    private String movedFrom(PathVersion first) throws IOException {
+        if (first.kind() != VersionKind.RENAME || first.version() <= 1) return null;
+        try {
+            VersionRecord before = store.version(first.ino(), first.version() - 1);
+            return before.path() != null && !before.path().equals(first.path()) ? before.path() : null;
+        } catch (NoSuchFileException dropped) {
+            return null;
+        }
     }
 
     private long parentIno(String path) throws IOException {

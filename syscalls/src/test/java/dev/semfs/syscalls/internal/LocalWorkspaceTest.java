@@ -232,6 +232,7 @@ class LocalWorkspaceTest {
         ws.call(me, new Op.HandleWrite(h.id(), 7, " more".getBytes()));
         ws.call(me, new Op.Release(h.id()));
         assertEquals("content more", cat("/moved.txt"));
+        assertEquals("/live.txt", ws.call(me, new Op.Log("/moved.txt")).movedFrom(), "the history points back across the rename");
         assertEquals(2, ws.call(me, new Op.Log("/moved.txt")).versions().stream().filter(v -> !v.kind().equals("moved")).count());
         Handle g = ws.call(me, new Op.Open("/moved.txt", false, false, false, false, 0));
         ws.call(me, new Op.Remove("/moved.txt", false));
