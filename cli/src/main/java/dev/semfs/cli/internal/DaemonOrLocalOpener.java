@@ -45,7 +45,26 @@ public final class DaemonOrLocalOpener implements WorkspaceOpener {
                 // the daemon is gone (killed without removing its socket): open the store here
             }
         }
-        return Workspaces.open(store, options);
+        try {
+            return Workspaces.open(store, options);
+        } catch (dev.semfs.errors.SemfsException e) {
+            // A daemon that was just unmounted may still be closing the store: give it a moment.
+            if (e.code() != dev.semfs.errors.ErrorCode.CONFLICT || !awaitDaemonExit(store)) throw e;
+            return Workspaces.open(store, options);
+        }
+    }
+
+    /** Waits up to 15 s for the daemon named in the store's pid file to exit; false if none was running. */
+    static boolean awaitDaemonExit(Path store) {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(store.resolve("daemon.pid")).getFirst().strip());
+            var proc = ProcessHandle.of(pid);
+            if (proc.isEmpty() || !proc.get().isAlive()) return false;
+            proc.get().onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (Exception noDaemon) {
+            return false;
+        }
     }
 
     private static boolean isNonEmptyDirectory(Path dir) throws IOException {
