@@ -1154,7 +1154,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 // Someone's writes are not a version yet (their close is still to come):
                 // keep them as one before replacing them, so neither writer's work is lost.
                 String author = n.lastWriter != null ? n.lastWriter : change.agent();
-                commitLocked(ino, VersionKind.WRITE, new Change(author, change.via(), "before overwrite", change.path(), null));
+                commitLocked(ino, VersionKind.WRITE, new Change(author, change.via(), "before overwrite", change.path(), null), false);
             }
             long offset = append ? c.size() : 0;
             if (!append && c.size() > 0) {
@@ -1165,19 +1165,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             c.write(offset, data, 0, data.length);
             n.pendingMtime = now();
             flushLocked(n, change);
-            commitLock.lock();
-            try (Tx tx = new Tx()) {
-                Records.InodeRec after = inode(ino);
-                after.changed = true; // an identical rewrite is still a save: it gets its version
-                VersionRecord v = tx.version(after, after.latestVersion == 0 ? VersionKind.CREATE : VersionKind.WRITE,
-                        change, change.path());
-                tx.putInode(after);
-                tx.log("write", after, change.path(), null, v.number(), change);
-                tx.commit(false);
-                return new WriteResult(after.toInode(), v);
-            } finally {
-                commitLock.unlock();
-            }
+            // An identical rewrite is still a save: it gets its version.
+            VersionRecord v = commitLocked(ino, VersionKind.WRITE, change, true).orElseThrow();
+            return new WriteResult(inode(ino).toInode(), v);
         } finally {
             n.lock.unlock();
             evict(n);
@@ -1192,19 +1182,23 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             Records.InodeRec current = inode(ino);
             if (current == null || current.nlink == 0) return Optional.empty();
             flushLocked(n, change);
-            return commitLocked(ino, kind, change);
+            return commitLocked(ino, kind, change, false);
         } finally {
             n.lock.unlock();
             evict(n);
         }
     }
 
-    /** Cuts a version of a flushed node if it changed. Caller holds the node lock. */
-    private Optional<VersionRecord> commitLocked(long ino, VersionKind kind, Change change) throws IOException {
+    /**
+     * Cuts a version of a flushed node if it changed (or, with {@code evenIfUnchanged}, if it is
+     * linked at all). Caller holds the node lock.
+     */
+    private Optional<VersionRecord> commitLocked(long ino, VersionKind kind, Change change, boolean evenIfUnchanged)
+            throws IOException {
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec rec = inode(ino);
-            if (rec.nlink == 0 || !rec.changed) return Optional.empty();
+            if (rec.nlink == 0 || !(rec.changed || evenIfUnchanged)) return Optional.empty();
             VersionKind k = rec.latestVersion == 0 ? VersionKind.CREATE : kind;
             VersionRecord v = tx.version(rec, k, change, change.path());
             tx.putInode(rec);
