@@ -35,24 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonTest {
     @TempDir
     Path tmp;
-    private Path root;
+    private Launcher launcher;
     private Path mp;
-
-    record Run(int status, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
 
     @BeforeEach
     void findLauncher() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("semfs"))) dir = dir.getParent();
-        assumeTrue(dir != null && Files.isRegularFile(dir.resolve(".semfs-build/classpath")),
-                "skipped: the ./semfs launcher has not been built here (run ./semfs --version once; .ci/run does)");
-        root = dir;
-        assumeTrue(!run("--version").err().contains("not built"), "skipped: the launcher's build is older than the sources");
+        launcher = Launcher.find(tmp);
         assumeTrue(Files.exists(Path.of("/dev/fuse")) || System.getenv("CI") != null, "skipped: no /dev/fuse");
         mp = tmp.resolve("mnt");
     }
@@ -77,25 +65,8 @@ class DaemonTest {
         }
     }
 
-    private Run run(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(root.resolve("semfs").toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("SEMFS_NO_BUILD", "1");
-        pb.environment().put("HOME", tmp.resolve("home").toString());
-        pb.environment().put("SEMFS_STORE", tmp.resolve("store").toString());
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        try {
-            assertTrue(p.waitFor(180, TimeUnit.SECONDS), "semfs " + String.join(" ", args) + " finished");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private Launcher.Run run(String... args) throws IOException {
+        return launcher.run(args);
     }
 
     private static boolean isMounted(Path mp) throws IOException {
@@ -109,7 +80,7 @@ class DaemonTest {
     @Test
     void theMountServesTheShellAndEveryOtherCommand() throws Exception {
         assertEquals(0, run("init").status());
-        Run m = run("mount", "--no-index", mp.toString());
+        Launcher.Run m = run("mount", "--no-index", mp.toString());
         assertEquals(0, m.status(), m::toString);
         assertTrue(isMounted(mp));
 
@@ -121,14 +92,14 @@ class DaemonTest {
         try (Stream<Path> versions = Files.list(mp.resolve(".semfs/versions/notes/doc.txt"))) {
             assertEquals(10, versions.count());
         }
-        Run rb = run("rollback", "/notes/doc.txt", "--to", "3");
+        Launcher.Run rb = run("rollback", "/notes/doc.txt", "--to", "3");
         assertEquals(0, rb.status(), rb::toString);
         assertEquals("save 3\n", Files.readString(doc), "the rollback shows through the mount at once");
 
-        Run um = run("umount", mp.toString());
+        Launcher.Run um = run("umount", mp.toString());
         assertEquals(0, um.status(), um::toString);
         assertTrue(!isMounted(mp));
-        Run check = run("status", "--check");
+        Launcher.Run check = run("status", "--check");
         assertEquals(0, check.status(), check::toString); // the daemon let go of the store
         assertEquals("save 3\n", run("cat", "/notes/doc.txt").out());
     }
@@ -136,12 +107,12 @@ class DaemonTest {
     @Test
     void aFileWrittenThroughTheMountIsFoundByMeaningWithinSeconds() throws Exception {
         assertEquals(0, run("init").status());
-        Run m = run("mount", mp.toString()); // with the semantic index and the offline model
+        Launcher.Run m = run("mount", mp.toString()); // with the semantic index and the offline model
         assertEquals(0, m.status(), m::toString);
         Files.writeString(mp.resolve("garden.txt"), "Remember to water the tomato plants on Friday morning.\n");
         Files.writeString(mp.resolve("money.txt"), "The invoice from the accountant is due at the end of the month.\n");
         long t0 = System.nanoTime();
-        Run s = run("--json", "search", "gardening chores", "-k", "1");
+        Launcher.Run s = run("--json", "search", "gardening chores", "-k", "1");
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(0, s.status(), s::toString);
         JsonNode hit = new ObjectMapper().readTree(s.out()).get("results").get(0);
@@ -178,7 +149,7 @@ class DaemonTest {
         Path mpA = tmp.resolve("alice");
         Path mpB = tmp.resolve("bob");
         try {
-            Run a = run("--agent", "alice", "mount", mpA.toString());
+            Launcher.Run a = run("--agent", "alice", "mount", mpA.toString());
             assertEquals(0, a.status(), a::toString);
             assertTrue(a.out().contains("in the running daemon"), a::toString);
             assertEquals(0, run("--agent", "bob", "mount", mpB.toString()).status());
@@ -190,7 +161,7 @@ class DaemonTest {
                     "bob may only read");
             assertThrows(IOException.class, () -> Files.writeString(mpA.resolve("outside.txt"), "x"), "alice may not write outside /shared");
             assertEquals("alice's plan\n", Files.readString(mp.resolve("shared/plan.md")), "the owner's mount sees it too");
-            Run audit = run("--json", "audit", "--by", "alice");
+            Launcher.Run audit = run("--json", "audit", "--by", "alice");
             assertTrue(audit.out().contains("\"path\":\"/shared/plan.md\""), audit::toString);
 
             assertEquals(0, run("umount", mpA.toString()).status());
@@ -209,7 +180,7 @@ class DaemonTest {
     @Test
     void killDashNineOfTheDaemonLosesNoFsyncedFileAndARemountNeedsNoCleanup() throws Exception {
         assertEquals(0, run("init").status());
-        Run m = run("mount", "--no-index", mp.toString());
+        Launcher.Run m = run("mount", "--no-index", mp.toString());
         assertEquals(0, m.status(), m::toString);
         long pid = Long.parseLong(Files.readAllLines(tmp.resolve("store/daemon.pid")).getFirst().strip());
         long seed = new Random().nextLong();
@@ -261,13 +232,13 @@ class DaemonTest {
             }
         }
 
-        Run again = run("mount", "--no-index", mp.toString()); // no manual cleanup in between
+        Launcher.Run again = run("mount", "--no-index", mp.toString()); // no manual cleanup in between
         assertEquals(0, again.status(), again::toString);
         for (Map.Entry<String, byte[]> e : synced.entrySet()) {
             assertArrayEquals(e.getValue(), Files.readAllBytes(mp.resolve(e.getKey())), e.getKey() + " (seed " + seed + ")");
         }
         assertEquals(0, run("umount", mp.toString()).status());
-        Run check = run("status", "--check");
+        Launcher.Run check = run("status", "--check");
         assertEquals(0, check.status(), check::toString);
     }
 
@@ -278,7 +249,7 @@ class DaemonTest {
         Path input = tmp.resolve("in.txt");
         Files.writeString(input, "The cat slept all afternoon on the warm windowsill.");
         assertEquals(0, run("import", input.toString(), "/notes/cat.txt").status());
-        Run s = run("--json", "search", "a kitten napping in the sun", "-k", "1");
+        Launcher.Run s = run("--json", "search", "a kitten napping in the sun", "-k", "1");
         assertEquals(0, s.status(), s::toString);
         JsonNode hits = new ObjectMapper().readTree(s.out()).get("results");
         assertEquals("/notes/cat.txt", hits.get(0).get("path").asText(), s::toString);
@@ -289,7 +260,7 @@ class DaemonTest {
         assertEquals(0, run("agents", "grant", "reader", "/notes", "read").status());
         assertEquals(0, run(concat(pathsOnly, "cat", "/notes/cat.txt")).status());
         assertEquals(1, run(concat(pathsOnly, "rm", "/notes/cat.txt")).status(), "read is not write");
-        Run audit = run("--json", "audit", "--by", "owner", "/notes");
+        Launcher.Run audit = run("--json", "audit", "--by", "owner", "/notes");
         assertEquals(0, audit.status(), audit::toString);
         assertTrue(audit.out().contains("\"op\":\"mkdir\""), audit::toString);
     }
