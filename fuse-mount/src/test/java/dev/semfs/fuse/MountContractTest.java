@@ -103,6 +103,12 @@ abstract class MountContractTest {
         try (FileChannel open = FileChannel.open(mnt.resolve("c"))) {
             Files.move(mnt.resolve("b"), mnt.resolve("c"), StandardCopyOption.ATOMIC_MOVE);
             assertEquals("2 2\n", sh(mnt, "stat -c %h b c | xargs"));
+            // But a link unlinked while open is gone: renaming its twin onto the name later moves it.
+            Files.delete(mnt.resolve("c"));
+            assertTrue(Files.exists(mnt.resolve("b")));
+            Files.move(mnt.resolve("b"), mnt.resolve("c"), StandardCopyOption.ATOMIC_MOVE);
+            assertTrue(!Files.exists(mnt.resolve("b")), "b was renamed, not linked");
+            assertEquals("1\n", sh(mnt, "stat -c %h c"));
         }
     }
 

@@ -88,8 +88,9 @@ final class JnrFuseFileSystem extends FuseStubFS {
 
     private static final boolean TRACE = System.getenv("SEMFS_FUSE_TRACE") != null;
 
-    private static int guard(String callback, String path, Call call) {
+    private int guard(String callback, String path, Call call) {
         if (TRACE) System.err.println(callback + " " + path);
+        ops.onRequest();
         try {
             return call.run();
         } catch (Throwable t) {

@@ -70,7 +70,16 @@ final class MountOperations {
      * A target libfuse hid a moment ago on this thread: when it hides the open target of a
      * rename, the rename follows at once on the same thread.
      */
-    private record JustHidden(long ino, long thread, long nanos) {}
+    /** A link libfuse just hid, and the number of the request that hid it. */
+    private record JustHidden(long ino, long thread, long request) {}
+
+    /** Requests served so far: libfuse's hide-then-rename are two consecutive requests. */
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Called by the binding before every request. */
+    void onRequest() {
+        requests.incrementAndGet();
+    }
 
     private final Map<String, JustHidden> justHidden = new ConcurrentHashMap<>();
     private static final Pattern HIDDEN = Pattern.compile(".*/\\.fuse_hidden[0-9a-f]{16}");
@@ -151,12 +160,14 @@ final class MountOperations {
             if (files.anyCoreHandleOf(ino) >= 0) {
                 workspace.call(c, new Op.Remove(from, false));
                 hidden.put(hiddenKey(to), ino);
-                justHidden.put(from, new JustHidden(ino, Thread.currentThread().threadId(), System.nanoTime()));
+                justHidden.put(from, new JustHidden(ino, Thread.currentThread().threadId(), requests.get()));
                 return;
             }
         }
         JustHidden h = justHidden.isEmpty() ? null : justHidden.remove(to);
-        if (h != null && h.thread == Thread.currentThread().threadId() && System.nanoTime() - h.nanos < 1_000_000_000L
+        // Only the request right after the hide belongs to the same rename: a hide done for an
+        // unlink of an open file is followed by the program's own next call, not by this.
+        if (h != null && h.thread == Thread.currentThread().threadId() && h.request == requests.get() - 1
                 && workspace.call(c, new Op.Stat(from, false)).ino() == h.ino) {
             // libfuse hid an open target just before renaming another link of the same file over
             // it; rename(2) of two links to one file does nothing, so put the hidden link back.
