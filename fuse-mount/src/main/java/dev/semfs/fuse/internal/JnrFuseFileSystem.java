@@ -90,7 +90,7 @@ final class JnrFuseFileSystem extends FuseStubFS {
 
     private int guard(String callback, String path, Call call) {
         if (TRACE) System.err.println(callback + " " + path);
-        ops.onRequest();
+        ops.onRequest(callback);
         try {
             return call.run();
         } catch (Throwable t) {
@@ -224,7 +224,7 @@ final class JnrFuseFileSystem extends FuseStubFS {
 
     @Override
     public int rename(String from, String to) {
-        return guard("rename", from, () -> { ops.rename(caller(), from, to); return 0; });
+        return guard("rename", from, () -> { ops.rename(caller(), from, to, getContext().pid.intValue()); return 0; });
     }
 
     @Override

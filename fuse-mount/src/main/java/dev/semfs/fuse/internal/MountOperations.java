@@ -34,8 +34,15 @@ import org.slf4j.LoggerFactory;
  * turns that rename into the real unlink in the core, answers getattr of the hidden name from an
  * open handle of the inode ({@link Op.HandleStat}), and takes libfuse's final unlink of the
  * hidden name (after the last release) as a no-op. The hidden name never reaches the core, its
- * listings, versions or index. A rename over an open file thus reaches the core as a remove and
- * a move (not one atomic step for other front ends).
+ * listings, versions or index.
+ *
+ * <p>libfuse hides an open file for two different calls: the program's unlink(2) of it, and its
+ * rename(2) of another file over it (hide the target, then rename onto the free name, in one
+ * request). For the rename the core should see one atomic move over the target (one audit
+ * entry, the target's history continued by the new file), not a remove and then a move. The
+ * caller's blocked system call ({@link CallerSyscall}) tells the two apart: for a rename the
+ * removal waits for the rename that follows on the same thread and becomes part of it; for an
+ * unlink, or when the system call cannot be read, the file is removed at once.
  *
  * <p>Methods throw what the core throws (or {@link SemfsException} for the mount's own refusals);
  * the binding passes every failure through {@link ErrnoMapper}. File handles are the
@@ -76,9 +83,31 @@ final class MountOperations {
     /** Requests served so far: libfuse's hide-then-rename are two consecutive requests. */
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Called by the binding before every request. */
-    void onRequest() {
+    /**
+     * An open rename target libfuse hid for a rename(2) over it, not yet removed in the core: the
+     * rename itself is the next request on the same thread. Keyed by thread.
+     */
+    private record PendingHide(Caller caller, String path, long ino, long request) {}
+
+    private final Map<Long, PendingHide> pendingHides = new ConcurrentHashMap<>();
+
+    /**
+     * Called by the binding before every request, with the callback's name. A hide still pending
+     * on this thread is carried out first unless the request is the rename it waits for.
+     */
+    void onRequest(String callback) {
         requests.incrementAndGet();
+        if (!pendingHides.isEmpty() && !"rename".equals(callback)) removeHidden(pendingHides.remove(Thread.currentThread().threadId()));
+    }
+
+    /** Carries out a hide whose rename did not follow: the target is unlinked, as libfuse believes. */
+    private void removeHidden(PendingHide p) {
+        if (p == null) return;
+        try {
+            workspace.call(p.caller, new Op.Remove(p.path, false));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("removing {} after libfuse hid it failed: {}", p.path, e.toString());
+        }
     }
 
     private final Map<String, JustHidden> justHidden = new ConcurrentHashMap<>();
@@ -152,22 +181,39 @@ final class MountOperations {
         workspace.call(c, new Op.Remove(path, false));
     }
 
-    void rename(Caller c, String from, String to) throws IOException {
+    /** {@code tid}: the calling thread's id from the FUSE request, or 0 when not known. */
+    void rename(Caller c, String from, String to, int tid) throws IOException {
+        long thread = Thread.currentThread().threadId();
+        PendingHide pending = pendingHides.isEmpty() ? null : pendingHides.remove(thread);
+        if (pending != null && (pending.request != requests.get() - 1 || !pending.path.equals(to))) {
+            removeHidden(pending);
+            pending = null;
+        }
         refuseControl(from, false);
         refuseControl(to, false);
+        if (pending != null) {
+            // The rename(2) libfuse hid the open target for: one move over it in the core, or
+            // nothing at all when both names are links of one file (rename(2) then does nothing).
+            if (workspace.call(c, new Op.Stat(from, false)).ino() != pending.ino) workspace.call(c, new Op.Move(from, to));
+            return;
+        }
         if (HIDDEN.matcher(to).matches() && !hidden.containsKey(hiddenKey(from))) {
             long ino = workspace.call(c, new Op.Stat(from, false)).ino();
             if (files.anyCoreHandleOf(ino) >= 0) {
-                workspace.call(c, new Op.Remove(from, false));
+                if (CallerSyscall.isRename(tid)) {
+                    pendingHides.put(thread, new PendingHide(c, from, ino, requests.get()));
+                } else {
+                    workspace.call(c, new Op.Remove(from, false));
+                    justHidden.put(from, new JustHidden(ino, thread, requests.get()));
+                }
                 hidden.put(hiddenKey(to), ino);
-                justHidden.put(from, new JustHidden(ino, Thread.currentThread().threadId(), requests.get()));
                 return;
             }
         }
         JustHidden h = justHidden.isEmpty() ? null : justHidden.remove(to);
         // Only the request right after the hide belongs to the same rename: a hide done for an
         // unlink of an open file is followed by the program's own next call, not by this.
-        if (h != null && h.thread == Thread.currentThread().threadId() && h.request == requests.get() - 1
+        if (h != null && h.thread == thread && h.request == requests.get() - 1
                 && workspace.call(c, new Op.Stat(from, false)).ino() == h.ino) {
             // libfuse hid an open target just before renaming another link of the same file over
             // it; rename(2) of two links to one file does nothing, so put the hidden link back.
@@ -309,6 +355,7 @@ final class MountOperations {
      */
     void releaseAll() {
         Caller c = caller(-1, -1);
+        for (Long thread : List.copyOf(pendingHides.keySet())) removeHidden(pendingHides.remove(thread));
         hidden.clear();
         for (long fh : files.drainCore()) {
             try {
