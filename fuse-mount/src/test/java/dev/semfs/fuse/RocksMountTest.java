@@ -91,6 +91,40 @@ class RocksMountTest extends MountContractTest {
         assertEquals(List.of(), ws.call(Caller.owner(), new Op.Status(true)).checkProblems());
     }
 
+    /**
+     * An agent without read rights on a prefix meets EACCES there through the mount, and nothing
+     * under it leaks through the virtual tree: not its versions, not a snapshot of it, not a
+     * search hit; nor can a rename carry a file across the boundary either way.
+     */
+    @Test
+    void aPathTheAgentMayNotReadStaysClosedEverywhereInTheMount() throws Exception {
+        Workspace ws = m.workspace;
+        Caller owner = Caller.owner();
+        ws.call(owner, new Op.Mkdir("/secret", false, 0777));
+        ws.call(owner, new Op.WriteFile("/secret/plan.txt", "The launch code is tomato soup.\n".getBytes(), false, false));
+        ws.call(owner, new Op.WriteFile("/secret/plan.txt", "The launch code is tomato soup, hot.\n".getBytes(), false, false));
+        long snapshot = ws.call(owner, new Op.Snapshot("before")).id();
+        ws.call(owner, new Op.Grant("tester", "/secret", "none"));
+        sh(mnt, "echo mine > mine.txt");
+
+        for (String cmd : List.of("cat secret/plan.txt", "ls secret", "stat secret/plan.txt",
+                "ls .semfs/versions/secret/plan.txt", "cat .semfs/versions/secret/plan.txt/1",
+                "cat .semfs/snapshots/" + snapshot + "/secret/plan.txt", "ls .semfs/snapshots/" + snapshot + "/secret",
+                "mv mine.txt secret/mine.txt", "mv secret/plan.txt stolen.txt")) {
+            MountFixture.Result r = run(mnt, "sh", "-c", cmd);
+            assertTrue(r.exit() != 0 && (r.out().contains("Permission denied") || r.out().contains("No such file")), cmd + ": " + r);
+        }
+        assertEquals("mine\n", sh(mnt, "cat mine.txt"));
+        assertEquals(List.of(), ws.call(owner, new Op.Log("/secret/plan.txt")).versions().stream()
+                .filter(v -> !"owner".equals(v.agent())).toList(), "nothing the tester did reached the secret file");
+
+        // The index has the file (the owner finds it) but the tester's search tree does not show it.
+        assertTrue(ws.call(owner, Op.Search.of("launch code soup", 5)).results().stream()
+                .anyMatch(h -> h.path().equals("/secret/plan.txt")));
+        String hits = sh(mnt, "ls -l '.semfs/search/launch code soup/' || true");
+        assertTrue(!hits.contains("secret"), hits);
+    }
+
     private static void awaitVersions(Workspace ws, String path, int count) throws Exception {
         // close(2) returns before the kernel sends the release that cuts the version
         for (int i = 0; i < 500; i++) {
