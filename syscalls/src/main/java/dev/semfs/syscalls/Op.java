@@ -136,6 +136,14 @@ public sealed interface Op<R> {
     /** Applies a retention policy ("all", "last:N", "days:D", "thinned") and deletes unreferenced chunks. */
     record Gc(String retention) implements Op<GcInfo> {}
 
+    /**
+     * A summary of {@code paths} (files, or folders taken whole), of the best {@code query} hits
+     * (when a query is given), or of what changed below {@code paths} since {@code since} (when
+     * given). Covers only what the caller may read. {@code sentences} per summary, 0 for the
+     * default.
+     */
+    record Summarize(java.util.List<String> paths, String query, Instant since, int sentences) implements Op<Summary> {}
+
     /** Change log entries after {@code afterSeq}, optionally below a path prefix. */
     record Changes(long afterSeq, int max, String pathPrefix) implements Op<ChangeList> {}
 

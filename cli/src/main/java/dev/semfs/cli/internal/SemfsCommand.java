@@ -30,7 +30,7 @@ final class SemfsCommand implements Callable<Integer> {
             LsCommand.class, CatCommand.class, WriteCommand.class, RmCommand.class, MvCommand.class,
             MkdirCommand.class, LogCommand.class, DiffCommand.class, RollbackCommand.class,
             SnapshotCommand.class, SnapshotsCommand.class, RestoreCommand.class, GcCommand.class,
-            SearchCommand.class, IndexCommand.class, AgentsCommand.class, AuditCommand.class,
+            SearchCommand.class, SummarizeCommand.class, IndexCommand.class, AgentsCommand.class, AuditCommand.class,
             MountCommand.class, UmountCommand.class,
             CommandLine.HelpCommand.class);
 

@@ -524,6 +524,31 @@ class CliCommandsTest {
     }
 
     @Test
+    void summarizeCoversFilesFoldersAndChangesButOnlyWhatTheAgentMayRead() throws Exception {
+        ok("init");
+        byte[] plan = "The plan is to plant tomatoes in May. Lunch is at noon. We harvest the tomatoes in August.".getBytes(StandardCharsets.UTF_8);
+        assertEquals(0, cli.runWithInput(plan, "write", "-p", "/team/plan.txt").status());
+        assertEquals(0, cli.runWithInput("Salaries are confidential.".getBytes(StandardCharsets.UTF_8), "write", "-p", "/hr/pay.txt").status());
+        ok("agents", "create", "guest");
+        ok("agents", "grant", "guest", "/team", "read");
+
+        String one = ok("summarize", "-n", "2", "/team/plan.txt").out();
+        assertEquals("The plan is to plant tomatoes in May. We harvest the tomatoes in August.\n", one);
+        JsonNode all = json(cli.run("--json", "--agent", "guest", "summarize"));
+        assertEquals("extractive", all.get("method").asText());
+        assertEquals(1, all.get("parts").size(), all.toString());
+        assertEquals("/team/plan.txt", all.get("parts").get(0).get("path").asText());
+        assertFalse(all.toString().contains("Salaries"), all.toString());
+        CliHarness.Result denied = cli.run("--agent", "guest", "summarize", "/hr");
+        assertEquals(1, denied.status(), denied::toString);
+        assertTrue(denied.err().startsWith("semfs: summarize /hr: permission denied"), denied::toString);
+        String changes = ok("summarize", "--since", "1 hour ago").out();
+        assertTrue(changes.startsWith("2 files changed since "), changes);
+        assertTrue(changes.contains("/team/plan.txt  v1  (created, written by owner)"), changes);
+        assertEquals(2, cli.run("summarize", "--since", "the day after never").status());
+    }
+
+    @Test
     void searchFindsByMeaningAndTheIndexRebuildsWithProgress() throws Exception {
         ok("init");
         assertEquals(0, cli.runWithInput("The cat slept on the warm windowsill.".getBytes(StandardCharsets.UTF_8), "write", "-p", "/a/cat.txt").status());

@@ -92,6 +92,7 @@ final class Access {
             case Op.Gc o -> new Admin();
             case Op.Changes o -> new Known();
             case Op.Search o -> new Known();
+            case Op.Summarize o -> new Known(); // built from the caller's own checked reads, searches and change feed
             case Op.Mount o -> new Known(); // the mount acts as this agent: every call through it is checked
             case Op.Reindex o -> new Admin();
             case Op.AgentOp<?> o -> new AgentLayer();

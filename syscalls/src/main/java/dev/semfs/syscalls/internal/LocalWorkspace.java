@@ -191,6 +191,7 @@ public final class LocalWorkspace implements Workspace {
             case Op.Mount o -> throw new SemfsException(ErrorCode.INVALID_ARGUMENT, o.mountPoint(),
                     "no semfs daemon serves this workspace: start one with 'semfs mount'");
             case Op.Search o -> requireIndex().search(o);
+            case Op.Summarize o -> new Summaries(this).summarize(caller, o);
             case Op.Reindex o -> requireIndex().rebuild();
             case Op.Changes o -> changes(o.afterSeq(), o.max(), o.pathPrefix() == null ? "/" : norm(o.pathPrefix()));
         };

@@ -4,6 +4,7 @@ import dev.semfs.syscalls.Caller;
 import dev.semfs.syscalls.IndexSetup;
 import dev.semfs.syscalls.Op;
 import dev.semfs.syscalls.SearchResult;
+import dev.semfs.syscalls.Summary;
 import dev.semfs.syscalls.Workspace;
 import dev.semfs.syscalls.Workspaces;
 import dev.semfs.versioning.StoreOptions;
@@ -128,6 +129,22 @@ class SemanticSearchTest {
         SearchResult r = ws.call(Caller.of("guest", "api"), Op.Search.of("cat on a windowsill", 5));
         assertEquals(List.of("/public/pets.txt"), paths(r));
         assertEquals(2, ws.call(me, Op.Search.of("cat on a windowsill", 5)).results().size());
+    }
+
+    @Test
+    void aSummaryOfASearchCoversOnlyHitsTheAgentMayRead() throws Exception {
+        ws.call(me, new Op.AgentCreate("guest"));
+        ws.call(me, new Op.Grant("guest", "/public", "read"));
+        put("/public/pets.txt", CAT);
+        put("/secret/pets.txt", "The secret cat sleeps in the vault on a windowsill of gold.");
+        put("/public/cake.txt", RECIPE);
+        awaitIndexed();
+        Summary owners = ws.call(me, new Op.Summarize(null, "cat on a windowsill", null, 1));
+        assertTrue(owners.parts().stream().anyMatch(p -> p.path().equals("/secret/pets.txt")), owners.toString());
+        Summary guests = ws.call(Caller.of("guest", "api"), new Op.Summarize(null, "cat on a windowsill", null, 1));
+        assertEquals("/public/pets.txt", guests.parts().getFirst().path(), guests.toString());
+        assertTrue(guests.parts().stream().noneMatch(p -> p.path().startsWith("/secret")), guests.toString());
+        assertFalse(guests.text().contains("vault"), guests.text());
     }
 
     @Test
