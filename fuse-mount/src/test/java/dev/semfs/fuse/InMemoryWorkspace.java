@@ -83,6 +83,7 @@ final class InMemoryWorkspace implements Workspace {
         }
     }
 
+    /** {@code written}: [0] something to version at release, [1] data written since the last version (a close cuts one). */
     private record OpenFile(Node node, boolean write, boolean[] written) {}
 
     private record Snap(SnapshotInfo info, Node root) {}
@@ -143,11 +144,17 @@ final class InMemoryWorkspace implements Workspace {
             case Op.HandleWrite hw -> handleWrite(hw);
             case Op.HandleTruncate ht -> {
                 OpenFile f = handle(ht.handle());
-                f.written[0] = true;
+                f.written[0] = f.written[1] = true;
                 yield truncate(null, f.node, ht.size(), false);
             }
             case Op.HandleStat hs -> info(null, handle(hs.handle()).node);
             case Op.HandleSync sync -> { handle(sync.handle()); yield Done.DONE; }
+            case Op.HandleClose hc -> {
+                OpenFile f = handle(hc.handle());
+                if (f.written[1]) cutVersion(f.node, caller, "write", null);
+                if (f.written[1]) f.written[0] = f.written[1] = false;
+                yield Done.DONE;
+            }
             case Op.Release rel -> {
                 OpenFile f = open.remove(rel.handle());
                 if (f == null) throw new SemfsException(ErrorCode.BAD_HANDLE, null, "bad handle " + rel.handle());
@@ -407,7 +414,7 @@ final class InMemoryWorkspace implements Workspace {
             n = create(c, o.path(), "file", o.mode(), null);
         }
         if (n.isDir() && o.write()) throw SemfsException.isDirectory(o.path());
-        boolean[] written = {false};
+        boolean[] written = {false, false};
         if (o.truncate() && o.write() && n.size > 0) {
             setSize(n, 0);
             written[0] = true;
@@ -427,7 +434,7 @@ final class InMemoryWorkspace implements Workspace {
         OpenFile f = handle(hw.handle());
         if (!f.write) throw new SemfsException(ErrorCode.BAD_HANDLE, null, "not open for writing");
         write(f.node, hw.offset(), hw.data());
-        f.written[0] = true;
+        f.written[0] = f.written[1] = true;
         return new Written(hw.data().length);
     }
 

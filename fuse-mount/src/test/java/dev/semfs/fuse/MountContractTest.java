@@ -128,6 +128,16 @@ abstract class MountContractTest {
     }
 
     @Test
+    void ownerAndTimesOfASymlinkItself() throws Exception {
+        sh(mnt, "echo x > target && chown 1:1 target && touch -m -d '2020-01-02 03:04:05 UTC' target && ln -s target link");
+        sh(mnt, "chown -h 1234:5678 link && touch -h -m -d '2001-09-09 01:46:40 UTC' link");
+        assertEquals("1234:5678 1000000000\n", sh(mnt, "stat -c '%u:%g %Y' link"));
+        assertEquals("1:1 1577934245\n", sh(mnt, "stat -c '%u:%g %Y' target"), "the target is left as it was");
+        assertEquals("1234:5678 1000000000\n", sh(mnt, "tar cf ../links.tar link && rm link && tar xpf ../links.tar && stat -c '%u:%g %Y' link"),
+                "tar restores a link's owner and time");
+    }
+
+    @Test
     void deepTreeMkdirPAndRmRf() throws Exception {
         sh(mnt, "mkdir -p a/b/c/d/e/f/g/h && for i in 1 2 3; do echo $i > a/b/c/f$i; echo $i > a/b/c/d/e/g$i; done");
         assertEquals("8\n", sh(mnt, "find a -type d | wc -l | tr -d ' '"));

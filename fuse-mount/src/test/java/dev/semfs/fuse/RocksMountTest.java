@@ -125,6 +125,34 @@ class RocksMountTest extends MountContractTest {
         assertTrue(!hits.contains("secret"), hits);
     }
 
+    /**
+     * close(2) is when a version is cut, not the kernel's later release: a shell that keeps the
+     * file open on fd 3 and writes through a dup of it (closed after each command) has a version
+     * after each command, while the file is still open.
+     */
+    @Test
+    void aCloseOfAWrittenDescriptorIsAVersionAtOnce() throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "exec 3>note.txt; echo one >&3; echo ready; read x; echo two >&3; echo again; read x")
+                .directory(mnt.toFile()).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+             var in = new java.io.PrintWriter(p.getOutputStream(), true)) {
+            assertEquals("ready", out.readLine());
+            List<VersionInfo> v = m.workspace.call(Caller.owner(), new Op.Log("/note.txt")).versions();
+            assertEquals(1, v.size(), v.toString());
+            assertEquals("one\n", new String(m.workspace.call(Caller.owner(), new Op.ReadVersion("/note.txt", 1, 0, -1)).data()));
+            in.println();
+            assertEquals("again", out.readLine());
+            assertEquals(2, m.workspace.call(Caller.owner(), new Op.Log("/note.txt")).versions().size());
+            in.println();
+            assertEquals(0, p.waitFor());
+        } finally {
+            p.destroyForcibly();
+        }
+        // the release after the shell exits has nothing new to cut
+        Thread.sleep(200);
+        assertEquals(2, m.workspace.call(Caller.owner(), new Op.Log("/note.txt")).versions().size());
+    }
+
     private static void awaitVersions(Workspace ws, String path, int count) throws Exception {
         // close(2) returns before the kernel sends the release that cuts the version
         for (int i = 0; i < 500; i++) {

@@ -41,8 +41,12 @@ public sealed interface Op<R> {
 
     record ReadLink(String path) implements Op<LinkTarget> {}
 
-    /** Changes the fields that are non-null; times are nanoseconds since the epoch. */
-    record SetAttr(String path, Integer mode, Integer uid, Integer gid, Long atime, Long mtime) implements Op<FileInfo> {}
+    /**
+     * Changes the fields that are non-null; times are nanoseconds since the epoch. With
+     * {@code follow} a final symlink is followed (chmod, chown, utimes); without, the symlink
+     * itself changes (lchown, lutimes; a symlink has no mode of its own).
+     */
+    record SetAttr(String path, Integer mode, Integer uid, Integer gid, Long atime, Long mtime, boolean follow) implements Op<FileInfo> {}
 
     record Truncate(String path, long size) implements Op<FileInfo> {}
 
@@ -73,7 +77,13 @@ public sealed interface Op<R> {
     /** Makes the handle's writes durable (fsync). */
     record HandleSync(long handle) implements Op<Done> {}
 
-    /** Closes the handle; the last close of a written file cuts a version. */
+    /**
+     * close(2) of one descriptor of the handle: cuts a version of what was written through the
+     * handle since its last version, and leaves the handle open (dup'ed descriptors share it).
+     */
+    record HandleClose(long handle) implements Op<Done> {}
+
+    /** Closes the handle; writes not yet in a version become one. */
     record Release(long handle) implements Op<Done> {}
 
     // --- history ---------------------------------------------------------------------------

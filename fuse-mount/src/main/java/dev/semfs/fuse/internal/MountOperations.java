@@ -237,24 +237,25 @@ final class MountOperations {
         workspace.call(c, new Op.Link(existing, path));
     }
 
+    // FUSE setattr always means the node itself: the kernel follows symlinks before chmod, and
+    // lchown/lutimes (tar and cp -a restoring a link) mean the link. Hence follow=false.
+
     void chmod(Caller c, String path, int mode) throws IOException {
         refuseControl(path, false);
-        workspace.call(c, new Op.SetAttr(path, mode & 07777, null, null, null, null));
+        workspace.call(c, new Op.SetAttr(path, mode & 07777, null, null, null, null, false));
     }
 
     /** {@code uid}/{@code gid} of -1 leave the field unchanged, as chown(2) specifies. */
     void chown(Caller c, String path, int uid, int gid) throws IOException {
         refuseControl(path, false);
-        if (isSymlink(c, path)) return;
-        workspace.call(c, new Op.SetAttr(path, null, uid == -1 ? null : uid, gid == -1 ? null : gid, null, null));
+        workspace.call(c, new Op.SetAttr(path, null, uid == -1 ? null : uid, gid == -1 ? null : gid, null, null, false));
     }
 
     /** Times in nanoseconds since the epoch; null leaves one unchanged. */
     void utimens(Caller c, String path, Long atime, Long mtime) throws IOException {
         refuseControl(path, false);
         if (atime == null && mtime == null) return;
-        if (isSymlink(c, path)) return;
-        workspace.call(c, new Op.SetAttr(path, null, null, null, atime, mtime));
+        workspace.call(c, new Op.SetAttr(path, null, null, null, atime, mtime, false));
     }
 
     void truncate(Caller c, String path, long size) throws IOException {
@@ -332,12 +333,14 @@ final class MountOperations {
     }
 
     /**
-     * close(2) of one descriptor. Nothing to do: the core applies every write as it comes, so
-     * there is no buffered data whose failure close(2) would have to report, and a version is
-     * cut on the last release, not on each close of a dup'ed descriptor.
+     * close(2) of one descriptor (FUSE sends flush synchronously, before close returns; release
+     * only later and asynchronously): a file written through it gets its version now, so that
+     * `semfs log` right after a program's close already shows it. A failure to cut it is
+     * close(2)'s error.
      */
-    void flush(Caller c, long fh) {
-        // intentionally empty, see above
+    void flush(Caller c, long fh) throws IOException {
+        if (OpenFiles.isVirtual(fh)) return;
+        workspace.call(c, new Op.HandleClose(fh));
     }
 
     void fsync(Caller c, long fh) throws IOException {
@@ -391,16 +394,6 @@ final class MountOperations {
     void removexattr(Caller c, String path, String name) throws IOException {
         refuseControl(path, false);
         workspace.call(c, new Op.RemoveXattr(path, name));
-    }
-
-    /**
-     * FUSE setattr always means the node itself (the kernel follows symlinks before chmod; lchown
-     * and lutimes mean the link), but {@link Op.SetAttr} follows a final symlink. Until the core
-     * has a no-follow form, owner and times of a symlink are left as they are rather than
-     * changing its target (tar and cp -a set them on every link they restore).
-     */
-    private boolean isSymlink(Caller c, String path) throws IOException {
-        return workspace.call(c, new Op.Stat(path, false)).isSymlink();
     }
 
     private static String hiddenKey(String path) {

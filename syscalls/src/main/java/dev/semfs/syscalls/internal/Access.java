@@ -64,7 +64,7 @@ final class Access {
             case Op.Symlink o -> one(o.path(), Right.WRITE, false, false);
             case Op.Link o -> new Paths(List.of(need(o.existing(), Right.WRITE, false, false), need(o.path(), Right.WRITE, false, false)));
             case Op.ReadLink o -> one(o.path(), Right.READ, false, false);
-            case Op.SetAttr o -> one(o.path(), Right.WRITE, true, false);
+            case Op.SetAttr o -> one(o.path(), Right.WRITE, o.follow(), false);
             case Op.Truncate o -> one(o.path(), Right.WRITE, true, false);
             case Op.GetXattr o -> one(o.path(), Right.READ, false, false);
             case Op.ListXattrs o -> one(o.path(), Right.READ, false, false);
@@ -77,6 +77,7 @@ final class Access {
             case Op.HandleTruncate o -> new OwnHandle(o.handle());
             case Op.HandleStat o -> new OwnHandle(o.handle());
             case Op.HandleSync o -> new OwnHandle(o.handle());
+            case Op.HandleClose o -> new OwnHandle(o.handle());
             case Op.Release o -> new OwnHandle(o.handle());
             case Op.Log o -> one(o.path(), Right.READ, false, false);
             case Op.ReadVersion o -> one(o.path(), Right.READ, false, false);

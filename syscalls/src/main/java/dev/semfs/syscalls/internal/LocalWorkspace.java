@@ -87,7 +87,14 @@ public final class LocalWorkspace implements Workspace {
         final long ino;
         final boolean writable;
         volatile String path;
+        /** Something to version at release: data written, or the file created or truncated by the open. */
         volatile boolean written;
+        /**
+         * Data written through the handle (write or ftruncate) since its last version. Only this
+         * makes a close(2) a version: a shell's {@code > f} opens, dup2s and closes the first
+         * descriptor before anything is written, and that close must not version the empty file.
+         */
+        volatile boolean dataWritten;
         final Caller caller;
 
         OpenFile(long ino, String path, boolean writable, Caller caller) {
@@ -175,6 +182,7 @@ public final class LocalWorkspace implements Workspace {
             case Op.HandleTruncate o -> handleTruncate(o);
             case Op.HandleStat o -> handleStat(o.handle());
             case Op.HandleSync o -> handleSync(o.handle());
+            case Op.HandleClose o -> handleClose(o.handle());
             case Op.Release o -> release(o.handle());
             case Op.Log o -> log(norm(o.path()));
             case Op.ReadVersion o -> readVersion(norm(o.path()), o.version(), o.offset(), o.length());
@@ -467,7 +475,8 @@ public final class LocalWorkspace implements Workspace {
     }
 
     private FileInfo setAttr(Caller caller, String path, Op.SetAttr o) throws IOException {
-        Inode n = resolve(path, true);
+        Inode n = resolve(path, o.follow());
+        if (n.isSymlink() && o.mode() != null) throw SemfsException.invalid(path, "a symlink has no mode of its own");
         return info(path, store.setAttributes(n.ino(), o.mode(), o.uid(), o.gid(), o.atime(), o.mtime(), change(caller, path)));
     }
 
@@ -562,6 +571,7 @@ public final class LocalWorkspace implements Workspace {
         if (!h.writable) throw new SemfsException(ErrorCode.BAD_HANDLE, h.path, "file is not open for writing");
         store.write(h.ino, o.offset(), o.data(), 0, o.data().length, change(h.caller, h.path));
         h.written = true;
+        h.dataWritten = true;
         return new Written(o.data().length);
     }
 
@@ -570,6 +580,7 @@ public final class LocalWorkspace implements Workspace {
         if (!h.writable) throw new SemfsException(ErrorCode.BAD_HANDLE, h.path, "file is not open for writing");
         store.truncate(h.ino, o.size(), change(h.caller, h.path));
         h.written = true;
+        h.dataWritten = true;
         return info(h.path, store.stat(h.ino));
     }
 
@@ -580,6 +591,23 @@ public final class LocalWorkspace implements Workspace {
 
     private Done handleSync(long id) throws IOException {
         store.sync(handle(id).ino);
+        return Done.DONE;
+    }
+
+    private Done handleClose(long id) throws IOException {
+        OpenFile h = handle(id);
+        if (!h.dataWritten) return Done.DONE;
+        // Cleared first: a write racing with this cut sets them again, so its bytes are in this
+        // version or in one the release cuts, never in neither.
+        h.dataWritten = false;
+        h.written = false;
+        try {
+            store.commit(h.ino, VersionKind.WRITE, change(h.caller, h.path).withReason("close"));
+        } catch (IOException | RuntimeException e) {
+            h.written = true;
+            h.dataWritten = true;
+            throw e;
+        }
         return Done.DONE;
     }
 

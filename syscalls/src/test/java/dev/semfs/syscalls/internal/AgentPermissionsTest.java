@@ -107,7 +107,7 @@ class AgentPermissionsTest {
         denied(() -> put(alice, "/pub/new.txt", "x"));
         denied(() -> put(alice, "/pub/doc.txt", "x"));
         denied(() -> ws.call(alice, new Op.Truncate("/pub/doc.txt", 0)));
-        denied(() -> ws.call(alice, new Op.SetAttr("/pub/doc.txt", 0600, null, null, null, null)));
+        denied(() -> ws.call(alice, new Op.SetAttr("/pub/doc.txt", 0600, null, null, null, null, true)));
         denied(() -> ws.call(alice, new Op.SetXattr("/pub/doc.txt", "user.x", new byte[1], 0)));
         denied(() -> ws.call(alice, new Op.Remove("/pub/doc.txt", false)));
         denied(() -> ws.call(alice, new Op.Mkdir("/secret/d", false, 0)));

@@ -7,6 +7,7 @@ import dev.semfs.syscalls.FileInfo;
 import dev.semfs.syscalls.Handle;
 import dev.semfs.syscalls.History;
 import dev.semfs.syscalls.Op;
+import dev.semfs.syscalls.VersionInfo;
 import dev.semfs.syscalls.RollbackResult;
 import dev.semfs.syscalls.SnapshotInfo;
 import dev.semfs.syscalls.Workspace;
@@ -239,6 +240,50 @@ class LocalWorkspaceTest {
         assertEquals("content more", new String(ws.call(me, new Op.HandleRead(g.id(), 0, 100)).data()));
         ws.call(me, new Op.Release(g.id()));
         assertEquals(ErrorCode.BAD_HANDLE, codeOf(() -> ws.call(me, new Op.Release(g.id()))));
+    }
+
+    @Test
+    void eachCloseOfAWrittenDescriptorIsAVersionAndTheHandleStaysOpen() throws Exception {
+        put("/c.txt", "zero");
+        Handle h = ws.call(me, new Op.Open("/c.txt", true, false, false, false, 0));
+        ws.call(me, new Op.HandleClose(h.id()));
+        assertEquals(List.of("zero"), versionTexts("/c.txt"), "a close without a write cuts nothing");
+        ws.call(me, new Op.HandleWrite(h.id(), 4, " one".getBytes()));
+        ws.call(me, new Op.HandleClose(h.id()));
+        assertEquals(List.of("zero", "zero one"), versionTexts("/c.txt"));
+        ws.call(me, new Op.HandleClose(h.id()));
+        ws.call(me, new Op.HandleWrite(h.id(), 8, " two".getBytes()));
+        ws.call(me, new Op.HandleClose(h.id()));
+        ws.call(me, new Op.Release(h.id()));
+        assertEquals(List.of("zero", "zero one", "zero one two"), versionTexts("/c.txt"), "the release after the last close adds nothing");
+        Handle g = ws.call(me, new Op.Open("/c.txt", true, false, false, false, 0));
+        ws.call(me, new Op.HandleWrite(g.id(), 12, "!".getBytes()));
+        ws.call(me, new Op.Release(g.id()));
+        assertEquals(List.of("zero", "zero one", "zero one two", "zero one two!"), versionTexts("/c.txt"),
+                "written since the last close: the release cuts it");
+        assertEquals(ErrorCode.BAD_HANDLE, codeOf(() -> ws.call(me, new Op.HandleClose(g.id()))));
+
+        // A shell's `> f`: open with truncate, close the first descriptor (dup2'ed), write, close.
+        Handle s = ws.call(me, new Op.Open("/c.txt", true, true, false, true, 0644));
+        ws.call(me, new Op.HandleClose(s.id()));
+        ws.call(me, new Op.HandleWrite(s.id(), 0, "new".getBytes()));
+        ws.call(me, new Op.HandleClose(s.id()));
+        ws.call(me, new Op.Release(s.id()));
+        assertEquals("new", versionTexts("/c.txt").getLast());
+        assertEquals(5, versionTexts("/c.txt").size(), "the truncated, not yet written file is no version of its own");
+        // Truncated and closed without a write: the release versions the now empty file.
+        Handle e = ws.call(me, new Op.Open("/c.txt", true, false, false, true, 0));
+        ws.call(me, new Op.HandleClose(e.id()));
+        ws.call(me, new Op.Release(e.id()));
+        assertEquals("", versionTexts("/c.txt").getLast());
+    }
+
+    private List<String> versionTexts(String path) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (VersionInfo v : ws.call(me, new Op.Log(path)).versions()) {
+            out.add(new String(ws.call(me, new Op.ReadVersion(path, v.number(), 0, -1)).data()));
+        }
+        return out;
     }
 
     @Test

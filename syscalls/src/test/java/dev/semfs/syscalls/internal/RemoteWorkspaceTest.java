@@ -3,10 +3,8 @@ package dev.semfs.syscalls.internal;
 import dev.semfs.errors.ErrorCode;
 import dev.semfs.syscalls.Caller;
 import dev.semfs.syscalls.Op;
-import dev.semfs.syscalls.Workspace;
 import dev.semfs.syscalls.Workspaces;
 import dev.semfs.versioning.StoreOptions;
-import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -23,25 +21,20 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Every core API test again, through a daemon's Unix socket, the way a second `semfs` process talks to a mount. */
 class RemoteWorkspaceTest extends LocalWorkspaceTest {
-    private Workspace local;
-    private Closeable server;
+    private LoopbackDaemon daemon;
 
     @BeforeEach
     @Override
     void open() throws IOException {
-        local = Workspaces.open(dir, StoreOptions.defaults().withAvgChunkSize(8192).withClock(clock));
-        server = Workspaces.serve(local, dir);
-        ws = Workspaces.openOrConnect(dir);
-        assertInstanceOf(RemoteWorkspace.class, ws, "a running daemon must be used, not the store directly");
+        daemon = new LoopbackDaemon(Workspaces.open(dir, StoreOptions.defaults().withAvgChunkSize(8192).withClock(clock)), dir);
+        ws = daemon.client;
         registerAgents();
     }
 
     @AfterEach
     @Override
     void close() throws IOException {
-        ws.close();
-        server.close();
-        local.close();
+        daemon.close();
     }
 
     @Test
