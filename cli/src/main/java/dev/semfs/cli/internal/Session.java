@@ -30,6 +30,11 @@ final class Session {
         return workspace.call(caller, op);
     }
 
+    /** The workspace itself, for a front end that makes its own calls (the MCP server). */
+    Workspace workspace() {
+        return workspace;
+    }
+
     boolean json() {
         return root.json;
     }

@@ -549,6 +549,62 @@ class CliCommandsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(120) // a reply that never comes must fail the test, not hang the build
+    void mcpServesTheToolsOnStdioAsTheAgentAndOtherCommandsMeanwhile() throws Exception {
+        ok("init");
+        ok("agents", "create", "scribe");
+        ok("agents", "grant", "scribe", "/notes", "write");
+        // OS pipes: java.io's piped streams break when a writing thread of the server ends.
+        java.nio.channels.Pipe in = java.nio.channels.Pipe.open();
+        java.nio.channels.Pipe out = java.nio.channels.Pipe.open();
+        java.io.OutputStream toServer = java.nio.channels.Channels.newOutputStream(in.sink());
+        java.io.InputStream serverIn = java.nio.channels.Channels.newInputStream(in.source());
+        java.io.InputStream fromServer = java.nio.channels.Channels.newInputStream(out.source());
+        java.io.OutputStream serverOut = java.nio.channels.Channels.newOutputStream(out.sink());
+        var done = new java.util.concurrent.CompletableFuture<CliHarness.Result>();
+        Thread.ofPlatform().start(() -> done.complete(cli.runStreaming(serverIn, serverOut, "--agent", "scribe", "mcp")));
+        var replies = new java.io.BufferedReader(new java.io.InputStreamReader(fromServer, StandardCharsets.UTF_8));
+        java.util.function.Consumer<String> send = line -> {
+            try {
+                toServer.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                toServer.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        send.accept("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"test\",\"version\":\"1\"}}}");
+        JsonNode init = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replies.readLine());
+        assertEquals("semfs", init.at("/result/serverInfo/name").asText(), init.toString());
+        send.accept("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+        send.accept("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"write_file\","
+                + "\"arguments\":{\"path\":\"/notes/from-mcp.txt\",\"content\":\"hello from an agent\"}}}");
+        JsonNode wrote = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replies.readLine());
+        assertFalse(wrote.at("/result/isError").asBoolean(false), wrote.toString());
+        send.accept("{not json at all");
+        JsonNode parseError = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replies.readLine());
+        assertEquals(-32700, parseError.at("/error/code").asInt(), parseError.toString());
+        send.accept("{\"id\":7,\"method\":\"tools/list\"}");
+        JsonNode invalid = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replies.readLine());
+        assertEquals(-32600, invalid.at("/error/code").asInt(), invalid.toString());
+        assertEquals(7, invalid.at("/id").asInt(), invalid.toString());
+        send.accept("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"write_file\","
+                + "\"arguments\":{\"path\":\"/elsewhere.txt\",\"content\":\"x\"}}}");
+        JsonNode refused = new com.fasterxml.jackson.databind.ObjectMapper().readTree(replies.readLine());
+        assertEquals(3, refused.at("/id").asInt(), refused.toString());
+        assertTrue(refused.at("/result/isError").asBoolean(), refused.toString());
+        assertTrue(refused.at("/result/content/0/text").asText().startsWith("ACCESS_DENIED"), refused.toString());
+
+        // While the server holds the store, other commands go through it.
+        assertEquals("hello from an agent", ok("cat", "/notes/from-mcp.txt").out());
+        assertTrue(ok("log", "/notes/from-mcp.txt").out().contains("scribe"));
+        toServer.close();
+        CliHarness.Result r = done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, r.status(), r::toString);
+        assertEquals("hello from an agent", ok("cat", "/notes/from-mcp.txt").out(), "the store is free again");
+    }
+
+    @Test
     void searchFindsByMeaningAndTheIndexRebuildsWithProgress() throws Exception {
         ok("init");
         assertEquals(0, cli.runWithInput("The cat slept on the warm windowsill.".getBytes(StandardCharsets.UTF_8), "write", "-p", "/a/cat.txt").status());

@@ -57,15 +57,27 @@ final class CliHarness {
     /** Without the --store this harness adds. */
     Result runRaw(byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Result r = execute(new ByteArrayInputStream(stdin), out, args);
+        return new Result(r.status(), out.toByteArray(), r.err());
+    }
+
+    /** With live streams, for a command that talks on stdin/stdout while it runs (mcp); stdout is not captured. */
+    Result runStreaming(java.io.InputStream stdin, java.io.OutputStream stdout, String... args) {
+        List<String> all = new ArrayList<>(List.of("--store", store.toString()));
+        all.addAll(List.of(args));
+        return execute(stdin, stdout, all.toArray(String[]::new));
+    }
+
+    private Result execute(java.io.InputStream stdin, java.io.OutputStream stdout, String[] args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (PrintStream o = new PrintStream(stdout, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            CliEnv env = new CliEnv(new ByteArrayInputStream(stdin), o, e, environment, store.getParent().toString(),
+            CliEnv env = new CliEnv(stdin, o, e, environment, store.getParent().toString(),
                     clock, stderrIsTerminal, opener);
             int status = SemfsCli.run(args, env);
             o.flush();
             e.flush();
-            return new Result(status, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+            return new Result(status, new byte[0], err.toString(StandardCharsets.UTF_8));
         }
     }
 }
