@@ -162,10 +162,25 @@ final class WorkspaceTools {
                 Object result = h.run(new Args(request.arguments() == null ? Map.of() : request.arguments()));
                 return McpSchema.CallToolResult.builder().addTextContent(json.writeValueAsString(result)).build();
             } catch (IOException | RuntimeException e) {
-                String message = e.getMessage() == null ? e.toString() : e.getMessage();
-                return McpSchema.CallToolResult.builder().isError(true).addTextContent(ErrorCode.of(e) + ": " + message).build();
+                return McpSchema.CallToolResult.builder().isError(true).addTextContent(describe(e)).build();
             }
         });
+    }
+
+    /** "NOT_FOUND: /a.txt: no such file or directory", with the thrower's own reason where it gave one. */
+    static String describe(Throwable e) {
+        ErrorCode code = ErrorCode.of(e);
+        if (!(e instanceof IOException) && !(e instanceof IllegalArgumentException)) {
+            return code + ": internal error: " + e; // not an error the core documents: say so rather than guess
+        }
+        StringBuilder b = new StringBuilder(code.name()).append(": ");
+        String reason = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException f) {
+            if (f.getFile() != null) b.append(f.getFile()).append(": ");
+            reason = f.getReason();
+            if (reason != null && reason.equals(f.getFile())) reason = null;
+        }
+        return b.append(reason == null || reason.isBlank() ? code.phrase() : reason).toString();
     }
 
     private static Map<String, Object> p(String name, String type, String description, boolean required) {

@@ -104,7 +104,7 @@ class McpStdioTest {
             // Rights hold, with the reason in the error, and the session goes on after each.
             assertTrue(error(c, "write_file", Map.of("path", "/readme.txt", "content", "x")).startsWith("ACCESS_DENIED"));
             assertTrue(error(c, "read_file", Map.of("path", "/hr/pay.txt")).startsWith("ACCESS_DENIED"));
-            assertTrue(error(c, "read_file", Map.of("path", "/notes/missing.md")).startsWith("NOT_FOUND"));
+            assertEquals("NOT_FOUND: /notes/missing.md: no such file or directory", error(c, "read_file", Map.of("path", "/notes/missing.md")));
             String missing = error(c, "read_file", Map.of());
             assertTrue(missing.contains("path"), missing);
             String mistyped = error(c, "read_file", Map.of("path", 42));

@@ -34,6 +34,30 @@ public enum ErrorCode {
         };
     }
 
+    /** The code in a few plain words, as every front end says it: "no such file or directory". */
+    public String phrase() {
+        return switch (this) {
+            case NOT_FOUND -> "no such file or directory";
+            case EXISTS -> "already exists";
+            case NOT_EMPTY -> "directory not empty";
+            case NOT_DIRECTORY -> "not a directory";
+            case IS_DIRECTORY -> "is a directory";
+            case ACCESS_DENIED -> "permission denied";
+            case INVALID_ARGUMENT -> "invalid argument";
+            case NOT_LINK -> "not a symbolic link";
+            case LOOP -> "too many levels of symbolic links";
+            case CROSS_DEVICE -> "cross-device link";
+            case NOT_PERMITTED -> "operation not permitted";
+            case NO_ATTRIBUTE -> "no such extended attribute";
+            case NO_SPACE -> "no space left in the store";
+            case TOO_LARGE -> "too large";
+            case BAD_HANDLE -> "stale or unknown file handle";
+            case READ_ONLY -> "read-only";
+            case CONFLICT -> "conflict";
+            case IO -> "I/O error";
+        };
+    }
+
     /** Rebuilds the exception a code stands for, so remote callers see the same types as local ones. */
     public IOException toException(String path, String message) {
         return switch (this) {

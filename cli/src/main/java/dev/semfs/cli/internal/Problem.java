@@ -76,25 +76,6 @@ record Problem(ErrorCode code, String path, String detail) {
     }
 
     static String phrase(ErrorCode code) {
-        return switch (code) {
-            case NOT_FOUND -> "no such file or directory";
-            case EXISTS -> "already exists";
-            case NOT_EMPTY -> "directory not empty";
-            case NOT_DIRECTORY -> "not a directory";
-            case IS_DIRECTORY -> "is a directory";
-            case ACCESS_DENIED -> "permission denied";
-            case INVALID_ARGUMENT -> "invalid argument";
-            case NOT_LINK -> "not a symbolic link";
-            case LOOP -> "too many levels of symbolic links";
-            case CROSS_DEVICE -> "cross-device link";
-            case NOT_PERMITTED -> "operation not permitted";
-            case NO_ATTRIBUTE -> "no such extended attribute";
-            case NO_SPACE -> "no space left in the store";
-            case TOO_LARGE -> "too large";
-            case BAD_HANDLE -> "stale or unknown file handle";
-            case READ_ONLY -> "read-only";
-            case CONFLICT -> "conflict";
-            case IO -> "I/O error";
-        };
+        return code.phrase();
     }
 }
