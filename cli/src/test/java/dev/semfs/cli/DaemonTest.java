@@ -185,10 +185,14 @@ class DaemonTest {
         long pid = Long.parseLong(Files.readAllLines(tmp.resolve("store/daemon.pid")).getFirst().strip());
         long seed = new Random().nextLong();
         Random rnd = new Random(seed);
-        Map<String, byte[]> synced = new LinkedHashMap<>();
+        Map<String, byte[]> synced = new java.util.concurrent.ConcurrentHashMap<>();
+        long killDelay = rnd.nextInt(800);
+        // The kill lands at a random moment once a few writes were acknowledged, however slow
+        // the machine is that day (a fixed delay left a loaded machine with none).
         Thread killer = Thread.ofVirtual().start(() -> {
             try {
-                Thread.sleep(800 + rnd.nextInt(800));
+                while (synced.size() < 3) Thread.sleep(10);
+                Thread.sleep(killDelay);
             } catch (InterruptedException e) {
                 return;
             }
@@ -220,7 +224,7 @@ class DaemonTest {
         } catch (IOException daemonGone) {
             // expected once the kill lands
         }
-        killer.join();
+        if (!killer.join(java.time.Duration.ofSeconds(60))) killer.interrupt(); // the writes failed before any kill
         for (int i = 0; i < 200 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(50);
         assertTrue(synced.size() >= 3, "too few files before the kill (seed " + seed + ")");
         // A write racing the kill may have landed in the bare directory once the dead mount was
