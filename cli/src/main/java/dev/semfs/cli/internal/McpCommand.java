@@ -8,10 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 
-@Command(name = "mcp", description = {"Serve the workspace to an MCP client over stdin/stdout, as --agent.",
-        "The client starts it, e.g. {\"command\": \"semfs\", \"args\": [\"--agent\", \"researcher\", \"mcp\"]}.",
-        "With a mount running it goes through that daemon; otherwise it holds the store and serves other",
-        "semfs commands itself while it runs."})
+@Command(name = "mcp", description = {"Serve the workspace as MCP tools over stdin/stdout, acting as --agent.",
+        "An MCP client starts it: {\"command\": \"semfs\", \"args\": [\"--agent\", \"researcher\", \"mcp\"]}.",
+        "Goes through a running mount's daemon; without one, serves other semfs commands while it runs."})
 final class McpCommand extends WorkspaceCommand {
 
     @Override
