@@ -136,6 +136,67 @@ final class PackStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Copies {@code len} bytes at {@code pos} of pack {@code pack} straight into {@code buf}
+     * (no intermediate chunk copy); false when that pack is gone (its chunks were moved).
+     */
+    boolean readInto(int pack, long pos, byte[] buf, int off, int len) throws IOException {
+        try {
+            FileChannel ch = reader(pack);
+            ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+            while (b.hasRemaining()) {
+                int n = ch.read(b, pos + (b.position() - off));
+                if (n < 0) throw new IOException("pack " + pack + " ends before " + (pos + len));
+            }
+            return true;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException io = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+            if (isGone(io)) return false;
+            throw io;
+        }
+    }
+
+    /** Per-thread buffer for reading runs of adjacent chunks with one system call. */
+    private static final ThreadLocal<ByteBuffer> RUN_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
+    static final int MAX_RUN = 1 << 20;
+
+    /**
+     * Reads a run of chunk bodies that lie one after another in a pack (each after its record
+     * header) with one positional read: {@code pieces[0..n)} bytes of consecutive bodies, the
+     * first starting at pack offset {@code from}, go one after another into {@code buf}. The
+     * span read must not exceed {@link #MAX_RUN}. False when the pack is gone.
+     */
+    boolean readRun(int pack, long from, int[] pieces, int n, byte[] buf, int off) throws IOException {
+        long span = 0;
+        for (int i = 0; i < n; i++) span += pieces[i] + (i > 0 ? RECORD_HEADER : 0);
+        if (span > MAX_RUN) throw new IllegalArgumentException("run of " + span + " bytes");
+        ByteBuffer b = RUN_BUFFER.get();
+        b.clear().limit((int) span);
+        try {
+            FileChannel ch = reader(pack);
+            while (b.hasRemaining()) {
+                int r = ch.read(b, from + b.position());
+                if (r < 0) throw new IOException("pack " + pack + " ends before " + (from + span));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException io = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+            if (isGone(io)) return false;
+            throw io;
+        }
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > 0) at += RECORD_HEADER;
+            b.get(at, buf, off, pieces[i]);
+            off += pieces[i];
+            at += pieces[i];
+        }
+        return true;
+    }
+
+    static int recordHeader() {
+        return RECORD_HEADER;
+    }
+
     private FileChannel reader(int id) throws IOException {
         FileChannel ch = readers.get(id);
         if (ch != null && ch.isOpen()) return ch;
