@@ -29,6 +29,9 @@ final class FileContent {
         /** Where a chunk's body is, as an opaque non-zero number for {@link #readAt}. */
         long locate(byte[] hash) throws IOException;
 
+        /** {@link #locate} of many chunks in one lookup: {@code out[i]} for {@code hashes.get(i)}. */
+        void locateAll(List<byte[]> hashes, long[] out) throws IOException;
+
         /**
          * Copies {@code len} bytes at {@code pos} of the body at {@code loc} straight into
          * {@code buf}; false when the body has moved since it was located (look it up again).
@@ -218,6 +221,7 @@ final class FileContent {
             long to = Math.min(eEnd, end);
             int at = boff + (int) (pos - off);
             int len = (int) (to - pos);
+            if (!e.isHole() && locs[i] == 0) prefetchLocations(i, end);
             if (!e.isHole() && to < end) {
                 // Chunks written together lie one after another in a pack: one read for the run.
                 int run = runLength(i, end);
@@ -253,6 +257,24 @@ final class FileContent {
             pos = to;
             i++;
         }
+    }
+
+    /** Chunk locations looked up at once, ahead of a read: a sequential reader makes one lookup per this many chunks. */
+    private static final int LOCATE_AHEAD = 256;
+
+    /** Looks up the unknown locations of the chunks from extent {@code i} on, at least up to {@code end}. */
+    private void prefetchLocations(int i, long end) throws IOException {
+        List<byte[]> hashes = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (int k = i; k < extents.size() && (k - i < LOCATE_AHEAD || starts[k] < end); k++) {
+            Extent e = extents.get(k);
+            if (e.isHole() || locs[k] != 0) continue;
+            hashes.add(e.hash());
+            at.add(k);
+        }
+        long[] found = new long[hashes.size()];
+        chunks.locateAll(hashes, found);
+        for (int k = 0; k < found.length; k++) locs[at.get(k)] = found[k];
     }
 
     /** How many extents from {@code i} on, ending before {@code end}, can be read as one run (locating them). */
@@ -374,8 +396,16 @@ final class FileContent {
             if (region.end() - region.start() - cdc.max > left) {
                 // Too large for this slice: cut up to a natural cut point past the budget.
                 long windowEnd = region.start() + left + cdc.max;
-                byte[] bytes = materialize(region.start(), windowEnd);
-                List<Extent> fresh = chunk(bytes, created, (int) left);
+                int windowLen = Math.toIntExact(windowEnd - region.start());
+                byte[] bytes = takeScratch(windowLen);
+                List<Extent> fresh;
+                try {
+                    readStored(region.start(), bytes, 0, windowLen);
+                    overlayDirty(region.start(), bytes, 0, windowLen);
+                    fresh = chunk(bytes, windowLen, created, (int) left);
+                } finally {
+                    giveScratch(bytes);
+                }
                 long cutAt = region.start();
                 for (Extent e : fresh) cutAt += e.length();
                 out.addAll(fresh);
@@ -503,21 +533,35 @@ final class FileContent {
     private static final int PARALLEL_HASH_BYTES = 1 << 20;
 
     private List<Extent> chunk(byte[] bytes, Map<Key, byte[]> created) {
-        return chunk(bytes, created, bytes.length);
+        return chunk(bytes, bytes.length, created, bytes.length);
     }
 
-    /** Cuts chunks from the start of {@code bytes} until at least {@code limit} bytes are cut. */
-    private List<Extent> chunk(byte[] bytes, Map<Key, byte[]> created, int limit) {
+    /** Slice buffers, reused: a slice's window is megabytes, too large to allocate afresh each time. */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<byte[]> SCRATCH = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private static byte[] takeScratch(int n) {
+        for (byte[] b; (b = SCRATCH.poll()) != null; ) {
+            if (b.length >= n) return b;
+        }
+        return new byte[n];
+    }
+
+    private static void giveScratch(byte[] b) {
+        if (SCRATCH.size() < 2) SCRATCH.offer(b);
+    }
+
+    /** Cuts chunks from the start of {@code bytes[0, len)} until at least {@code limit} bytes are cut. */
+    private List<Extent> chunk(byte[] bytes, int len, Map<Key, byte[]> created, int limit) {
         List<int[]> cuts = new ArrayList<>();
         int pos = 0;
-        while (pos < limit && pos < bytes.length) {
-            int n = cdc.cut(bytes, pos, bytes.length);
+        while (pos < limit && pos < len) {
+            int n = cdc.cut(bytes, pos, len);
             cuts.add(new int[]{pos, n});
             pos += n;
         }
         byte[][] hashes = new byte[cuts.size()][];
         java.util.stream.IntStream range = java.util.stream.IntStream.range(0, cuts.size());
-        (bytes.length >= PARALLEL_HASH_BYTES ? range.parallel() : range)
+        (len >= PARALLEL_HASH_BYTES ? range.parallel() : range)
                 .forEach(i -> hashes[i] = Hashes.sha256(bytes, cuts.get(i)[0], cuts.get(i)[1]));
         List<Extent> list = new ArrayList<>(cuts.size());
         for (int i = 0; i < cuts.size(); i++) {

@@ -56,8 +56,14 @@ final class PackStore implements AutoCloseable {
     private final ConcurrentHashMap<Integer, FileChannel> readers = new ConcurrentHashMap<>();
     private final Object appendLock = new Object();
     private FileChannel current;
-    private int currentId;
+    private volatile int currentId;
     private long writePos;
+    /** Appended records not written yet (one write per megabyte, not per chunk); written before any batch names them. */
+    private final ByteBuffer out = ByteBuffer.allocateDirect(1 << 20);
+    /** File offset of the first byte in {@link #out}. */
+    private long outStart;
+    /** Bytes of the current pack below this offset are in the file. */
+    private volatile long flushedEnd;
     private final java.util.Set<Integer> unsynced = ConcurrentHashMap.newKeySet();
 
     PackStore(Path dir, long maxPackBytes) throws IOException {
@@ -99,32 +105,77 @@ final class PackStore implements AutoCloseable {
         current = ch;
         currentId = id;
         writePos = size; // anything past the last complete record of a killed writer is simply unreferenced
+        out.clear();
+        outStart = size;
+        flushedEnd = size;
         readers.put(id, ch);
     }
 
-    /** Appends a chunk and returns where it is. */
+    /**
+     * Appends a chunk and returns where it is. The record may stay buffered until {@link #flush}
+     * (or a sync, or a read of it): callers flush before writing a batch that names it.
+     */
     Loc append(byte[] hash, byte[] data) throws IOException {
         synchronized (appendLock) {
             if (writePos + RECORD_HEADER + data.length > maxPackBytes && writePos > MAGIC.length) {
+                flushLocked();
                 unsynced.add(currentId);
                 openForAppend(currentId + 1);
             }
-            ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
-            header.put(hash).putInt(data.length).flip();
-            ByteBuffer body = ByteBuffer.wrap(data);
             long pos = writePos;
-            while (header.hasRemaining() || body.hasRemaining()) {
-                long n = current.write(new ByteBuffer[]{header, body});
-                if (n <= 0) throw new IOException("pack write made no progress");
-            }
-            // FileChannel.write(ByteBuffer[]) writes at the channel's position: keep both in step.
+            byte[] header = new byte[RECORD_HEADER];
+            System.arraycopy(hash, 0, header, 0, Hashes.LENGTH);
+            ByteBuffer.wrap(header).putInt(Hashes.LENGTH, data.length);
+            buffer(header);
+            buffer(data);
             writePos = pos + RECORD_HEADER + data.length;
             unsynced.add(currentId);
             return new Loc(currentId, pos + RECORD_HEADER, data.length);
         }
     }
 
+    private void buffer(byte[] b) throws IOException {
+        int off = 0;
+        while (off < b.length) {
+            if (!out.hasRemaining()) flushLocked();
+            int n = Math.min(b.length - off, out.remaining());
+            out.put(b, off, n);
+            off += n;
+        }
+    }
+
+    /** Writes the buffered records. Caller holds the append lock. */
+    private void flushLocked() throws IOException {
+        if (out.position() == 0) return;
+        out.flip();
+        long p = outStart;
+        try {
+            while (out.hasRemaining()) p += current.write(out, p);
+        } catch (IOException e) {
+            // The records buffered since the last flush belong to a batch that now fails: drop them.
+            out.clear();
+            writePos = outStart;
+            throw e;
+        }
+        out.clear();
+        outStart = p;
+        flushedEnd = p;
+    }
+
+    /** Writes every appended record to its pack file (through the page cache). */
+    void flush() throws IOException {
+        synchronized (appendLock) {
+            flushLocked();
+        }
+    }
+
+    /** Makes sure bytes below {@code end} of pack {@code pack} are in the file before reading them. */
+    private void readable(int pack, long end) throws IOException {
+        if (pack == currentId && end > flushedEnd) flush();
+    }
+
     byte[] read(Loc loc) throws IOException {
+        readable(loc.pack(), loc.offset() + loc.length());
         FileChannel ch = reader(loc.pack());
         byte[] out = new byte[loc.length()];
         ByteBuffer buf = ByteBuffer.wrap(out);
@@ -142,6 +193,7 @@ final class PackStore implements AutoCloseable {
      */
     boolean readInto(int pack, long pos, byte[] buf, int off, int len) throws IOException {
         try {
+            readable(pack, pos + len);
             FileChannel ch = reader(pack);
             ByteBuffer b = ByteBuffer.wrap(buf, off, len);
             while (b.hasRemaining()) {
@@ -173,6 +225,7 @@ final class PackStore implements AutoCloseable {
         ByteBuffer b = RUN_BUFFER.get();
         b.clear().limit((int) span);
         try {
+            readable(pack, from + span);
             FileChannel ch = reader(pack);
             while (b.hasRemaining()) {
                 int r = ch.read(b, from + b.position());
@@ -213,6 +266,7 @@ final class PackStore implements AutoCloseable {
 
     /** Forces every pack written since the last sync to disk. */
     void sync() throws IOException {
+        flush();
         for (Integer id : List.copyOf(unsynced)) {
             FileChannel ch = readers.get(id);
             if (ch != null && ch.isOpen()) ch.force(false);
@@ -224,15 +278,14 @@ final class PackStore implements AutoCloseable {
     void rollOver() throws IOException {
         synchronized (appendLock) {
             if (writePos <= MAGIC.length) return; // nothing in it yet
+            flushLocked();
             unsynced.add(currentId);
             openForAppend(currentId + 1);
         }
     }
 
     int currentPack() {
-        synchronized (appendLock) {
-            return currentId;
-        }
+        return currentId;
     }
 
     /** Sizes of all packs, by id. */

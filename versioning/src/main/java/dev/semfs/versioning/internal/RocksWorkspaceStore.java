@@ -144,6 +144,22 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
 
         @Override
+        public void locateAll(List<byte[]> hashes, long[] out) throws IOException {
+            List<byte[]> values;
+            try {
+                values = db.multiGetAsList(java.util.Collections.nCopies(hashes.size(), cfChunkLoc), hashes);
+            } catch (RocksDBException e) {
+                throw io(e);
+            }
+            for (int i = 0; i < out.length; i++) {
+                byte[] loc = values.get(i);
+                if (loc == null) throw new IOException("store is damaged: chunk " + Hashes.hex(hashes.get(i)) + " is missing");
+                PackStore.Loc l = PackStore.Loc.decode(loc);
+                out[i] = ((long) l.pack() << 40) | l.offset();
+            }
+        }
+
+        @Override
         public boolean readAt(long loc, int pos, byte[] buf, int off, int len) throws IOException {
             return packs.readInto((int) (loc >>> 40), (loc & ((1L << 40) - 1)) + pos, buf, off, len);
         }
@@ -646,6 +662,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             if (sync) {
                 forceStaging();
                 packs.sync();
+            } else {
+                packs.flush(); // the bytes reach the page cache before the batch that names them
             }
             try {
                 db.write(sync ? syncWrite : asyncWrite, batch);
@@ -2235,9 +2253,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             try (java.util.stream.Stream<Path> files = Files.list(stagingDir)) {
                 for (Path p : files.toList()) {
                     try {
-                        total += ((Number) Files.getAttribute(p, "unix:blocks")).longValue() * 512;
-                    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                        // gone meanwhile, or no block count here
+                        total += Files.size(p); // sparse files count at their full size: an upper bound
+                    } catch (IOException e) {
+                        // chunked and deleted meanwhile
                     }
                 }
             }
@@ -2264,6 +2282,19 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             }
         }
         syncWal();
+    }
+
+    @Override
+    public void settle() throws IOException {
+        for (Node n : List.copyOf(nodes.values())) {
+            if (n.sealedVersion == 0) continue;
+            n.lock.lock();
+            try {
+                convertAll(n);
+            } finally {
+                n.lock.unlock();
+            }
+        }
     }
 
     @Override

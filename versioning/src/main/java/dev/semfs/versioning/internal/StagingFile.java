@@ -67,19 +67,6 @@ final class StagingFile implements AutoCloseable {
         if (ch.isOpen()) ch.force(false);
     }
 
-    long bytesOnDisk() {
-        try {
-            Object blocks = Files.getAttribute(path, "unix:blocks");
-            return ((Number) blocks).longValue() * 512;
-        } catch (Exception e) {
-            try {
-                return ch.size();
-            } catch (IOException e2) {
-                return 0;
-            }
-        }
-    }
-
     @Override
     public void close() throws IOException {
         ch.close();
