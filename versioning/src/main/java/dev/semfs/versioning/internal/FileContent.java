@@ -60,13 +60,25 @@ final class FileContent {
      * staged writes below {@code upTo} are in it; those at or above stay pending (a flush of
      * staged content runs in bounded slices).
      */
-    record Plan(List<Extent> extents, Map<Key, byte[]> newChunks, long size, long upTo) {
-        Plan(List<Extent> extents, Map<Key, byte[]> newChunks, long size) {
-            this(extents, newChunks, size, Long.MAX_VALUE);
+    record Plan(List<Extent> extents, Map<Key, Body> newChunks, long size, long upTo, byte[] window) {
+        Plan(List<Extent> extents, Map<Key, Body> newChunks, long size) {
+            this(extents, newChunks, size, Long.MAX_VALUE, null);
+        }
+
+        /** Gives back the slice buffer the new chunks' bodies are in, once they are stored. */
+        void release() {
+            if (window != null) giveScratch(window);
         }
 
         boolean complete() {
             return upTo == Long.MAX_VALUE;
+        }
+    }
+
+    /** A chunk body: {@code len} bytes at {@code off} of {@code array} (a view, not a copy, of what was cut). */
+    record Body(byte[] array, int off, int len) {
+        static Body of(byte[] a) {
+            return new Body(a, 0, a.length);
         }
     }
 
@@ -379,8 +391,9 @@ final class FileContent {
         if (!dirty.isEmpty() && !staged.isEmpty()) throw new IllegalStateException("buffered writes beside staged ones");
         if (staged.isEmpty()) budget = Long.MAX_VALUE; // buffered writes go in one flush, as always
         List<Region> regions = regions();
-        Map<Key, byte[]> created = new LinkedHashMap<>();
+        Map<Key, Body> created = new LinkedHashMap<>();
         List<Extent> out = new ArrayList<>();
+        byte[] window = null;
         long pos = 0;
         long done = 0;
         long upTo = Long.MAX_VALUE;
@@ -398,14 +411,10 @@ final class FileContent {
                 long windowEnd = region.start() + left + cdc.max;
                 int windowLen = Math.toIntExact(windowEnd - region.start());
                 byte[] bytes = takeScratch(windowLen);
-                List<Extent> fresh;
-                try {
-                    readStored(region.start(), bytes, 0, windowLen);
-                    overlayDirty(region.start(), bytes, 0, windowLen);
-                    fresh = chunk(bytes, windowLen, created, (int) left);
-                } finally {
-                    giveScratch(bytes);
-                }
+                readStored(region.start(), bytes, 0, windowLen);
+                overlayDirty(region.start(), bytes, 0, windowLen);
+                List<Extent> fresh = chunk(bytes, windowLen, created, (int) left);
+                window = bytes; // the new bodies are views into it until the plan is stored
                 long cutAt = region.start();
                 for (Extent e : fresh) cutAt += e.length();
                 out.addAll(fresh);
@@ -446,7 +455,7 @@ final class FileContent {
         // After a partial plan the rest stays as it is stored (or a hole past the stored end),
         // staged bytes on top.
         sliceStored(pos, size, out);
-        return new Plan(normalize(out), created, size, upTo);
+        return new Plan(normalize(out), created, size, upTo, window);
     }
 
     /** The staged ranges (start, end pairs) that stay pending once {@code plan} is applied. */
@@ -532,7 +541,7 @@ final class FileContent {
     /** Regions at least this large are hashed on all cores; cutting stays sequential. */
     private static final int PARALLEL_HASH_BYTES = 1 << 20;
 
-    private List<Extent> chunk(byte[] bytes, Map<Key, byte[]> created) {
+    private List<Extent> chunk(byte[] bytes, Map<Key, Body> created) {
         return chunk(bytes, bytes.length, created, bytes.length);
     }
 
@@ -551,7 +560,7 @@ final class FileContent {
     }
 
     /** Cuts chunks from the start of {@code bytes[0, len)} until at least {@code limit} bytes are cut. */
-    private List<Extent> chunk(byte[] bytes, int len, Map<Key, byte[]> created, int limit) {
+    private List<Extent> chunk(byte[] bytes, int len, Map<Key, Body> created, int limit) {
         List<int[]> cuts = new ArrayList<>();
         int pos = 0;
         while (pos < limit && pos < len) {
@@ -566,7 +575,7 @@ final class FileContent {
         List<Extent> list = new ArrayList<>(cuts.size());
         for (int i = 0; i < cuts.size(); i++) {
             int[] c = cuts.get(i);
-            created.putIfAbsent(new Key(hashes[i]), Arrays.copyOfRange(bytes, c[0], c[0] + c[1]));
+            created.putIfAbsent(new Key(hashes[i]), new Body(bytes, c[0], c[1]));
             list.add(new Extent(c[1], hashes[i]));
         }
         return list;
@@ -589,7 +598,7 @@ final class FileContent {
     Plan planTruncate(long newSize) throws IOException {
         if (!dirty.isEmpty()) throw new IllegalStateException("flush before truncate");
         if (!staged.isEmpty()) throw new IllegalStateException("flush staged writes before truncate");
-        Map<Key, byte[]> created = new LinkedHashMap<>();
+        Map<Key, Body> created = new LinkedHashMap<>();
         List<Extent> out = new ArrayList<>();
         if (newSize >= covered) {
             out.addAll(extents);

@@ -116,8 +116,13 @@ final class PackStore implements AutoCloseable {
      * (or a sync, or a read of it): callers flush before writing a batch that names it.
      */
     Loc append(byte[] hash, byte[] data) throws IOException {
+        return append(hash, data, 0, data.length);
+    }
+
+    /** Appends {@code len} bytes at {@code off} of {@code data} as a chunk; see {@link #append(byte[], byte[])}. */
+    Loc append(byte[] hash, byte[] data, int off, int len) throws IOException {
         synchronized (appendLock) {
-            if (writePos + RECORD_HEADER + data.length > maxPackBytes && writePos > MAGIC.length) {
+            if (writePos + RECORD_HEADER + len > maxPackBytes && writePos > MAGIC.length) {
                 flushLocked();
                 unsynced.add(currentId);
                 openForAppend(currentId + 1);
@@ -125,20 +130,20 @@ final class PackStore implements AutoCloseable {
             long pos = writePos;
             byte[] header = new byte[RECORD_HEADER];
             System.arraycopy(hash, 0, header, 0, Hashes.LENGTH);
-            ByteBuffer.wrap(header).putInt(Hashes.LENGTH, data.length);
-            buffer(header);
-            buffer(data);
-            writePos = pos + RECORD_HEADER + data.length;
+            ByteBuffer.wrap(header).putInt(Hashes.LENGTH, len);
+            buffer(header, 0, header.length);
+            buffer(data, off, len);
+            writePos = pos + RECORD_HEADER + len;
             unsynced.add(currentId);
-            return new Loc(currentId, pos + RECORD_HEADER, data.length);
+            return new Loc(currentId, pos + RECORD_HEADER, len);
         }
     }
 
-    private void buffer(byte[] b) throws IOException {
-        int off = 0;
-        while (off < b.length) {
+    private void buffer(byte[] b, int off, int len) throws IOException {
+        int end = off + len;
+        while (off < end) {
             if (!out.hasRemaining()) flushLocked();
-            int n = Math.min(b.length - off, out.remaining());
+            int n = Math.min(end - off, out.remaining());
             out.put(b, off, n);
             off += n;
         }

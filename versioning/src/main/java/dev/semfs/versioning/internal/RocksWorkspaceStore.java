@@ -556,7 +556,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         final WriteBatch batch = new WriteBatch();
         final Map<FileContent.Key, Long> pageDeltas = new LinkedHashMap<>();
         final Map<FileContent.Key, Long> chunkDeltas = new LinkedHashMap<>();
-        final Map<FileContent.Key, byte[]> newChunks = new HashMap<>();
+        final Map<FileContent.Key, FileContent.Body> newChunks = new HashMap<>();
         final Map<FileContent.Key, Pages.Page> newPages = new HashMap<>();
         final List<ChangeRecord> changes = new ArrayList<>();
         final long time = now();
@@ -588,7 +588,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             for (PageRef p : root) pageDeltas.merge(new FileContent.Key(p.hash()), sign, Long::sum);
         }
 
-        void content(List<Pages.Page> pages, Map<FileContent.Key, byte[]> chunks) {
+        void content(List<Pages.Page> pages, Map<FileContent.Key, FileContent.Body> chunks) {
             for (Pages.Page p : pages) newPages.putIfAbsent(new FileContent.Key(p.hash()), p);
             newChunks.putAll(chunks);
         }
@@ -644,10 +644,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 if (d.getValue() == 0) continue;
                 boolean created = applyDelta(KIND_CHUNK, d.getKey(), d.getValue());
                 if (created) {
-                    byte[] body = newChunks.get(d.getKey());
+                    FileContent.Body body = newChunks.get(d.getKey());
                     if (body == null) throw new IllegalStateException("new reference to unknown chunk " + Hashes.hex(d.getKey().hash()));
                     // The bytes reach the pack (page cache) before the batch that names them.
-                    put(cfChunkLoc, d.getKey().hash(), packs.append(d.getKey().hash(), body).encode());
+                    put(cfChunkLoc, d.getKey().hash(), packs.append(d.getKey().hash(), body.array(), body.off(), body.len()).encode());
                 }
             }
             long firstSeq = nextSeq.get();
@@ -1182,6 +1182,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             FileContent.Plan plan = n.content.planFlush(options.dirtyLimit());
             store(n, plan, null, change);
             n.content.apply(plan);
+            plan.release();
             if (plan.complete()) break;
         }
         StagingFile done = n.content.detachEmptyStaging();
@@ -1257,6 +1258,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             commitLock.unlock();
         }
         c.apply(plan);
+        plan.release();
         if (plan.complete()) {
             n.sealedVersion = 0;
             StagingFile done = c.detachEmptyStaging();

@@ -25,7 +25,7 @@ class StagedCrashTest {
 
     @Test
     void closedStagedVersionsSurviveSigkillAndFinishChunkingOnReopen() throws Exception {
-        long seed = new Random().nextLong();
+        long seed = Long.getLong("semfs.test.seed", new Random().nextLong()); // -Dsemfs.test.seed=N replays a run
         Random rnd = new Random(seed);
         Path store = dir.resolve("store");
         Path ack = dir.resolve("ack");
@@ -89,7 +89,10 @@ class StagedCrashTest {
                         + live.length + " bytes, expected " + ref[f].length + "), " + where);
                 List<VersionRecord> versions = s.versions(ino);
                 VersionRecord last = versions.getLast();
-                if (!isNext) assertEquals(closes[f], versions.size(), "versions of file " + f + ", " + where);
+                // A close that landed without its acknowledgement is done again by the next child:
+                // one more version of the same content. None may be missing.
+                assertTrue(versions.size() >= closes[f], "versions of file " + f + ": " + versions.size() + " of "
+                        + closes[f] + ", " + where);
                 assertArrayEquals(live, StoreFixture.readVersion(s, ino, last.number()), "newest version of file " + f + ", " + where);
             }
             StoreFixture.assertConsistent(s);

@@ -70,7 +70,7 @@ class StagingTest {
 
     @Test
     void randomizedAgainstAReferenceWithClosesSyncsAndReopens() throws Exception {
-        long seed = new Random().nextLong();
+        long seed = Long.getLong("semfs.test.seed", new Random().nextLong()); // -Dsemfs.test.seed=N replays a run
         Random r = new Random(seed);
         String where = "seed " + seed;
         byte[] ref = new byte[0];
