@@ -349,7 +349,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.content.restoreStaged(f, st.ranges(), rec.size);
             n.sealedVersion = st.version();
             sealedStaging.add(f);
-            converter.submit(() -> convertInBackground(n));
+            convertLater(n);
         }
         if (Files.isDirectory(stagingDir)) {
             try (java.util.stream.Stream<Path> files = Files.list(stagingDir)) {
@@ -1211,7 +1211,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.pendingMtime = 0;
             n.sealedVersion = v.number();
             sealedStaging.add(c.staging());
-            converter.submit(() -> convertInBackground(n));
+            convertLater(n);
             return v;
         } finally {
             commitLock.unlock();
@@ -1266,6 +1266,14 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 sealedStaging.remove(done);
                 done.delete();
             }
+        }
+    }
+
+    private void convertLater(Node n) {
+        try {
+            converter.execute(() -> convertInBackground(n));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the staged writes stay recorded and are chunked when the store is next opened
         }
     }
 
