@@ -153,7 +153,12 @@ public final class StoreBench {
 
     interface Work { void run() throws Exception; }
 
+    /**
+     * Times one step. The garbage of earlier steps is collected first, so that no step pays for
+     * the collector's work on another's (the chunking's own collections stay in its time).
+     */
     static double time(Work w) throws Exception {
+        System.gc();
         long t0 = System.nanoTime();
         w.run();
         return (System.nanoTime() - t0) / 1e9;

@@ -195,9 +195,20 @@ final class FileContent {
     }
 
     private void install(List<Extent> list) {
+        List<Extent> old = this.extents;
+        long[] oldLocs = this.locs;
         this.extents = List.copyOf(list);
         this.starts = new long[extents.size()];
         this.locs = new long[extents.size()];
+        if (old != null) {
+            // An edit changes a few extents in the middle: keep the known locations around it.
+            int n = extents.size(), m = old.size(), max = Math.min(n, m);
+            int p = 0;
+            for (; p < max && sameChunk(old.get(p), extents.get(p)); p++) locs[p] = oldLocs[p];
+            for (int q = 0; q < max - p && sameChunk(old.get(m - 1 - q), extents.get(n - 1 - q)); q++) {
+                locs[n - 1 - q] = oldLocs[m - 1 - q];
+            }
+        }
         long pos = 0;
         for (int i = 0; i < extents.size(); i++) {
             starts[i] = pos;
@@ -269,6 +280,10 @@ final class FileContent {
             pos = to;
             i++;
         }
+    }
+
+    private static boolean sameChunk(Extent a, Extent b) {
+        return a.hash() != null && b.hash() != null && (a.hash() == b.hash() || Arrays.equals(a.hash(), b.hash()));
     }
 
     /** Chunk locations looked up at once, ahead of a read: a sequential reader makes one lookup per this many chunks. */
