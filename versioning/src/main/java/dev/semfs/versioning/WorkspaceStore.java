@@ -187,4 +187,11 @@ public interface WorkspaceStore extends Closeable {
 
     /** Flushes every node's buffered writes and syncs the write-ahead log. */
     void syncAll() throws IOException;
+
+    /**
+     * Cuts into chunks, now and on this thread, the staged writes of every closed file that the
+     * background has not chunked yet (see docs/storage.md), without forcing anything to disk.
+     * Benchmarks and tests use it to wait for the background work.
+     */
+    void settle() throws IOException;
 }

@@ -31,7 +31,7 @@ final class SemfsCommand implements Callable<Integer> {
             MkdirCommand.class, LogCommand.class, DiffCommand.class, RollbackCommand.class,
             SnapshotCommand.class, SnapshotsCommand.class, RestoreCommand.class, GcCommand.class,
             SearchCommand.class, SummarizeCommand.class, IndexCommand.class, AgentsCommand.class, AuditCommand.class,
-            MountCommand.class, UmountCommand.class, McpCommand.class,
+            MountCommand.class, UmountCommand.class, McpCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class);
 
     private final CliEnv env;

@@ -56,8 +56,14 @@ final class PackStore implements AutoCloseable {
     private final ConcurrentHashMap<Integer, FileChannel> readers = new ConcurrentHashMap<>();
     private final Object appendLock = new Object();
     private FileChannel current;
-    private int currentId;
+    private volatile int currentId;
     private long writePos;
+    /** Appended records not written yet (one write per megabyte, not per chunk); written before any batch names them. */
+    private final ByteBuffer out = ByteBuffer.allocateDirect(1 << 20);
+    /** File offset of the first byte in {@link #out}. */
+    private long outStart;
+    /** Bytes of the current pack below this offset are in the file. */
+    private volatile long flushedEnd;
     private final java.util.Set<Integer> unsynced = ConcurrentHashMap.newKeySet();
 
     PackStore(Path dir, long maxPackBytes) throws IOException {
@@ -99,32 +105,82 @@ final class PackStore implements AutoCloseable {
         current = ch;
         currentId = id;
         writePos = size; // anything past the last complete record of a killed writer is simply unreferenced
+        out.clear();
+        outStart = size;
+        flushedEnd = size;
         readers.put(id, ch);
     }
 
-    /** Appends a chunk and returns where it is. */
+    /**
+     * Appends a chunk and returns where it is. The record may stay buffered until {@link #flush}
+     * (or a sync, or a read of it): callers flush before writing a batch that names it.
+     */
     Loc append(byte[] hash, byte[] data) throws IOException {
+        return append(hash, data, 0, data.length);
+    }
+
+    /** Appends {@code len} bytes at {@code off} of {@code data} as a chunk; see {@link #append(byte[], byte[])}. */
+    Loc append(byte[] hash, byte[] data, int off, int len) throws IOException {
         synchronized (appendLock) {
-            if (writePos + RECORD_HEADER + data.length > maxPackBytes && writePos > MAGIC.length) {
+            if (writePos + RECORD_HEADER + len > maxPackBytes && writePos > MAGIC.length) {
+                flushLocked();
                 unsynced.add(currentId);
                 openForAppend(currentId + 1);
             }
-            ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
-            header.put(hash).putInt(data.length).flip();
-            ByteBuffer body = ByteBuffer.wrap(data);
             long pos = writePos;
-            while (header.hasRemaining() || body.hasRemaining()) {
-                long n = current.write(new ByteBuffer[]{header, body});
-                if (n <= 0) throw new IOException("pack write made no progress");
-            }
-            // FileChannel.write(ByteBuffer[]) writes at the channel's position: keep both in step.
-            writePos = pos + RECORD_HEADER + data.length;
+            byte[] header = new byte[RECORD_HEADER];
+            System.arraycopy(hash, 0, header, 0, Hashes.LENGTH);
+            ByteBuffer.wrap(header).putInt(Hashes.LENGTH, len);
+            buffer(header, 0, header.length);
+            buffer(data, off, len);
+            writePos = pos + RECORD_HEADER + len;
             unsynced.add(currentId);
-            return new Loc(currentId, pos + RECORD_HEADER, data.length);
+            return new Loc(currentId, pos + RECORD_HEADER, len);
         }
     }
 
+    private void buffer(byte[] b, int off, int len) throws IOException {
+        int end = off + len;
+        while (off < end) {
+            if (!out.hasRemaining()) flushLocked();
+            int n = Math.min(end - off, out.remaining());
+            out.put(b, off, n);
+            off += n;
+        }
+    }
+
+    /** Writes the buffered records. Caller holds the append lock. */
+    private void flushLocked() throws IOException {
+        if (out.position() == 0) return;
+        out.flip();
+        long p = outStart;
+        try {
+            while (out.hasRemaining()) p += current.write(out, p);
+        } catch (IOException e) {
+            // The records buffered since the last flush belong to a batch that now fails: drop them.
+            out.clear();
+            writePos = outStart;
+            throw e;
+        }
+        out.clear();
+        outStart = p;
+        flushedEnd = p;
+    }
+
+    /** Writes every appended record to its pack file (through the page cache). */
+    void flush() throws IOException {
+        synchronized (appendLock) {
+            flushLocked();
+        }
+    }
+
+    /** Makes sure bytes below {@code end} of pack {@code pack} are in the file before reading them. */
+    private void readable(int pack, long end) throws IOException {
+        if (pack == currentId && end > flushedEnd) flush();
+    }
+
     byte[] read(Loc loc) throws IOException {
+        readable(loc.pack(), loc.offset() + loc.length());
         FileChannel ch = reader(loc.pack());
         byte[] out = new byte[loc.length()];
         ByteBuffer buf = ByteBuffer.wrap(out);
@@ -134,6 +190,69 @@ final class PackStore implements AutoCloseable {
             if (n < 0) throw new IOException("pack " + loc.pack() + " ends before chunk at " + loc.offset());
         }
         return out;
+    }
+
+    /**
+     * Copies {@code len} bytes at {@code pos} of pack {@code pack} straight into {@code buf}
+     * (no intermediate chunk copy); false when that pack is gone (its chunks were moved).
+     */
+    boolean readInto(int pack, long pos, byte[] buf, int off, int len) throws IOException {
+        try {
+            readable(pack, pos + len);
+            FileChannel ch = reader(pack);
+            ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+            while (b.hasRemaining()) {
+                int n = ch.read(b, pos + (b.position() - off));
+                if (n < 0) throw new IOException("pack " + pack + " ends before " + (pos + len));
+            }
+            return true;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException io = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+            if (isGone(io)) return false;
+            throw io;
+        }
+    }
+
+    /** Per-thread buffer for reading runs of adjacent chunks with one system call. */
+    private static final ThreadLocal<ByteBuffer> RUN_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
+    static final int MAX_RUN = 1 << 20;
+
+    /**
+     * Reads a run of chunk bodies that lie one after another in a pack (each after its record
+     * header) with one positional read: {@code pieces[0..n)} bytes of consecutive bodies, the
+     * first starting at pack offset {@code from}, go one after another into {@code buf}. The
+     * span read must not exceed {@link #MAX_RUN}. False when the pack is gone.
+     */
+    boolean readRun(int pack, long from, int[] pieces, int n, byte[] buf, int off) throws IOException {
+        long span = 0;
+        for (int i = 0; i < n; i++) span += pieces[i] + (i > 0 ? RECORD_HEADER : 0);
+        if (span > MAX_RUN) throw new IllegalArgumentException("run of " + span + " bytes");
+        ByteBuffer b = RUN_BUFFER.get();
+        b.clear().limit((int) span);
+        try {
+            readable(pack, from + span);
+            FileChannel ch = reader(pack);
+            while (b.hasRemaining()) {
+                int r = ch.read(b, from + b.position());
+                if (r < 0) throw new IOException("pack " + pack + " ends before " + (from + span));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException io = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+            if (isGone(io)) return false;
+            throw io;
+        }
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            if (i > 0) at += RECORD_HEADER;
+            b.get(at, buf, off, pieces[i]);
+            off += pieces[i];
+            at += pieces[i];
+        }
+        return true;
+    }
+
+    static int recordHeader() {
+        return RECORD_HEADER;
     }
 
     private FileChannel reader(int id) throws IOException {
@@ -152,6 +271,7 @@ final class PackStore implements AutoCloseable {
 
     /** Forces every pack written since the last sync to disk. */
     void sync() throws IOException {
+        flush();
         for (Integer id : List.copyOf(unsynced)) {
             FileChannel ch = readers.get(id);
             if (ch != null && ch.isOpen()) ch.force(false);
@@ -163,15 +283,14 @@ final class PackStore implements AutoCloseable {
     void rollOver() throws IOException {
         synchronized (appendLock) {
             if (writePos <= MAGIC.length) return; // nothing in it yet
+            flushLocked();
             unsynced.add(currentId);
             openForAppend(currentId + 1);
         }
     }
 
     int currentPack() {
-        synchronized (appendLock) {
-            return currentId;
-        }
+        return currentId;
     }
 
     /** Sizes of all packs, by id. */

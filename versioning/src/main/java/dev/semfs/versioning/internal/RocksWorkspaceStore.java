@@ -64,6 +64,8 @@ import org.rocksdb.WriteOptions;
  * column family  key                              value
  * default        "format"                         format number (1 byte)
  *                "orphan/" ino                    (empty) node unlinked while open
+ *                "staged/" ino                    a closed node's writes not yet chunked: its pending
+ *                                                 version, staging file name, staged ranges
  * inodes         ino                              {@link Records.InodeRec}
  * dirents        parent ino, name (UTF-8)         child ino, type ordinal (1 byte)
  * chunkloc       SHA-256                          where the chunk's bytes are in the packs ({@link PackStore})
@@ -118,12 +120,75 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private final ChunkCache cache = new ChunkCache(64L << 20);
     private final PackStore packs;
     private volatile boolean closed;
+    private final Path stagingDir;
+    /** Staging files named by a committed record: forced before the write-ahead log is synced. */
+    private final Set<StagingFile> sealedStaging = ConcurrentHashMap.newKeySet();
+    /** Cuts closed nodes' staged writes into chunks, a slice at a time. */
+    private final java.util.concurrent.ExecutorService converter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "semfs-staging");
+        t.setDaemon(true);
+        return t;
+    });
+    private final FileContent.ChunkReader chunkReader = new FileContent.ChunkReader() {
+        @Override
+        public byte[] read(byte[] hash) throws IOException {
+            return readChunk(hash);
+        }
+
+        @Override
+        public long locate(byte[] hash) throws IOException {
+            byte[] loc = get(cfChunkLoc, hash);
+            if (loc == null) throw new IOException("store is damaged: chunk " + Hashes.hex(hash) + " is missing");
+            PackStore.Loc l = PackStore.Loc.decode(loc);
+            return ((long) l.pack() << 40) | l.offset();
+        }
+
+        @Override
+        public void locateAll(List<byte[]> hashes, long[] out) throws IOException {
+            List<byte[]> values;
+            try {
+                values = db.multiGetAsList(java.util.Collections.nCopies(hashes.size(), cfChunkLoc), hashes);
+            } catch (RocksDBException e) {
+                throw io(e);
+            }
+            for (int i = 0; i < out.length; i++) {
+                byte[] loc = values.get(i);
+                if (loc == null) throw new IOException("store is damaged: chunk " + Hashes.hex(hashes.get(i)) + " is missing");
+                PackStore.Loc l = PackStore.Loc.decode(loc);
+                out[i] = ((long) l.pack() << 40) | l.offset();
+            }
+        }
+
+        @Override
+        public boolean readAt(long loc, int pos, byte[] buf, int off, int len) throws IOException {
+            return packs.readInto((int) (loc >>> 40), (loc & ((1L << 40) - 1)) + pos, buf, off, len);
+        }
+
+        @Override
+        public boolean adjacent(long loc, int length, long next) {
+            return next == loc + length + PackStore.recordHeader();
+        }
+
+        @Override
+        public boolean readRun(long loc, int pos, int[] pieces, int n, byte[] buf, int off) throws IOException {
+            return packs.readRun((int) (loc >>> 40), (loc & ((1L << 40) - 1)) + pos, pieces, n, buf, off);
+        }
+
+        @Override
+        public int maxRun() {
+            return PackStore.MAX_RUN;
+        }
+    };
 
     /** In-memory state of a node whose content is in use: buffered writes and open handles. */
     private static final class Node {
         final long ino;
         final ReentrantLock lock = new ReentrantLock();
         FileContent content;
+        /** The version whose content is still (partly) in the staging file; 0 when none. */
+        long sealedVersion;
+        /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
+        long checkedAt = -1;
         int opens;
         long pendingMtime;
         /** Who wrote the buffered or unversioned content last: its author when someone else versions it. */
@@ -143,6 +208,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         this.cdc = new FastCdc(options.avgChunkSize());
         Files.createDirectories(dir);
         this.packs = new PackStore(dir.resolve("packs"), 256L << 20);
+        this.stagingDir = dir.resolve("staging");
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2).setKeepLogFileNum(3);
         resources.add(dbOptions);
@@ -229,6 +295,74 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             }
         }
         cleanOrphans();
+        resumeStaged();
+    }
+
+    private static final String STAGED = "staged/";
+
+    private static byte[] stagedKey(long ino) {
+        return Codec.utf8(STAGED + ino);
+    }
+
+    private static byte[] encodeStaged(long version, String file, long[] ranges) {
+        Codec.Out o = new Codec.Out().byte1(1).varlong(version).string(file).varlong(ranges.length / 2);
+        long prev = 0;
+        for (int i = 0; i < ranges.length; i += 2) {
+            o.varlong(ranges[i] - prev).varlong(ranges[i + 1] - ranges[i]);
+            prev = ranges[i + 1];
+        }
+        return o.toBytes();
+    }
+
+    private record Staged(long version, String file, long[] ranges) {
+        static Staged decode(byte[] v) {
+            Codec.In in = new Codec.In(v);
+            if (in.byte1() != 1) throw new IllegalStateException("unknown staged record format");
+            long version = in.varlong();
+            String file = in.string();
+            long[] ranges = new long[in.varint() * 2];
+            long prev = 0;
+            for (int i = 0; i < ranges.length; i += 2) {
+                ranges[i] = prev + in.varlong();
+                ranges[i + 1] = ranges[i] + in.varlong();
+                prev = ranges[i + 1];
+            }
+            return new Staged(version, file, ranges);
+        }
+    }
+
+    /**
+     * Closed files whose writes were still staged when the last process ended: their content
+     * is the stored root with the staging file on top; chunking resumes in the background.
+     * Staging files no record names held writes that were never closed or synced: dropped.
+     */
+    private void resumeStaged() throws IOException {
+        Set<String> named = new HashSet<>();
+        for (Map.Entry<String, byte[]> e : settingsIn(cfMeta, STAGED).entrySet()) {
+            long ino = Long.parseLong(e.getKey().substring(STAGED.length()));
+            Staged st = Staged.decode(e.getValue());
+            named.add(st.file());
+            Records.InodeRec rec = inode(ino);
+            Node n = node(ino);
+            n.content = new FileContent(cdc, chunkReader, loadExtents(rec.root));
+            Path file = stagingDir.resolve(st.file());
+            if (!Files.exists(file)) {
+                // Only a machine crash before the file reached the disk does this (a closed
+                // version not yet synced): its staged bytes read as zeros.
+                System.err.println("semfs: staging file " + st.file() + " of node " + ino + " (version " + st.version()
+                        + ") is missing: its staged bytes read as zeros");
+            }
+            StagingFile f = StagingFile.open(file);
+            n.content.restoreStaged(f, st.ranges(), rec.size);
+            n.sealedVersion = st.version();
+            sealedStaging.add(f);
+            convertLater(n);
+        }
+        if (Files.isDirectory(stagingDir)) {
+            try (java.util.stream.Stream<Path> files = Files.list(stagingDir)) {
+                for (Path p : files.toList()) if (!named.contains(p.getFileName().toString())) Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Nodes unlinked while open when the last process died: their live content is garbage now. */
@@ -429,7 +563,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         final WriteBatch batch = new WriteBatch();
         final Map<FileContent.Key, Long> pageDeltas = new LinkedHashMap<>();
         final Map<FileContent.Key, Long> chunkDeltas = new LinkedHashMap<>();
-        final Map<FileContent.Key, byte[]> newChunks = new HashMap<>();
+        final Map<FileContent.Key, FileContent.Body> newChunks = new HashMap<>();
         final Map<FileContent.Key, Pages.Page> newPages = new HashMap<>();
         final List<ChangeRecord> changes = new ArrayList<>();
         final long time = now();
@@ -450,15 +584,18 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             }
         }
 
+        boolean inodesChanged;
+
         void putInode(Records.InodeRec rec) throws IOException {
             put(cfInodes, Codec.longKey(rec.ino), rec.encode());
+            inodesChanged = true;
         }
 
         void root(List<PageRef> root, long sign) {
             for (PageRef p : root) pageDeltas.merge(new FileContent.Key(p.hash()), sign, Long::sum);
         }
 
-        void content(List<Pages.Page> pages, Map<FileContent.Key, byte[]> chunks) {
+        void content(List<Pages.Page> pages, Map<FileContent.Key, FileContent.Body> chunks) {
             for (Pages.Page p : pages) newPages.putIfAbsent(new FileContent.Key(p.hash()), p);
             newChunks.putAll(chunks);
         }
@@ -514,10 +651,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 if (d.getValue() == 0) continue;
                 boolean created = applyDelta(KIND_CHUNK, d.getKey(), d.getValue());
                 if (created) {
-                    byte[] body = newChunks.get(d.getKey());
+                    FileContent.Body body = newChunks.get(d.getKey());
                     if (body == null) throw new IllegalStateException("new reference to unknown chunk " + Hashes.hex(d.getKey().hash()));
                     // The bytes reach the pack (page cache) before the batch that names them.
-                    put(cfChunkLoc, d.getKey().hash(), packs.append(d.getKey().hash(), body).encode());
+                    put(cfChunkLoc, d.getKey().hash(), packs.append(d.getKey().hash(), body.array(), body.off(), body.len()).encode());
                 }
             }
             long firstSeq = nextSeq.get();
@@ -529,11 +666,18 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 put(cfChanges, Codec.longKey(seq), Records.encodeChange(r));
                 logged.add(r);
             }
-            if (sync) packs.sync();
+            if (sync) {
+                forceStaging();
+                packs.sync();
+            } else {
+                packs.flush(); // the bytes reach the page cache before the batch that names them
+            }
             try {
                 db.write(sync ? syncWrite : asyncWrite, batch);
             } catch (RocksDBException e) {
                 throw io(e);
+            } finally {
+                if (inodesChanged) inodeWrites.incrementAndGet();
             }
             nextSeq.set(firstSeq + logged.size());
             return logged;
@@ -578,7 +722,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             try {
                 if (n.content != null && n.content.isDirty()) {
                     rec.size = n.content.size();
-                    rec.changed = true;
+                    if (n.sealedVersion == 0) rec.changed = true; // else: it is a version, being chunked
                 }
                 if (n.pendingMtime > rec.mtime) rec.mtime = rec.ctime = n.pendingMtime;
             } finally {
@@ -948,7 +1092,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     private FileContent content(Node n, Records.InodeRec rec) throws IOException {
-        if (n.content == null) n.content = new FileContent(cdc, this::readChunk, loadExtents(rec.root));
+        if (n.content == null) n.content = new FileContent(cdc, chunkReader, loadExtents(rec.root));
         return n.content;
     }
 
@@ -971,6 +1115,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
         n.lock.lock();
         try {
+            if (n.content != null) {
+                checkFile(n);
+                return n.content.read(offset, buf, off, len);
+            }
             Records.InodeRec rec = fileForContent(ino);
             return content(n, rec).read(offset, buf, off, len);
         } finally {
@@ -986,26 +1134,213 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         Node n = node(ino);
         n.lock.lock();
         try {
-            Records.InodeRec rec = fileForContent(ino);
-            FileContent c = content(n, rec);
+            FileContent c;
+            if (n.content != null) {
+                checkFile(n);
+                c = n.content;
+            } else {
+                c = content(n, fileForContent(ino));
+            }
+            if (n.sealedVersion != 0) convertAll(n); // a closed version still being chunked: finish it first
             c.write(offset, buf, off, len);
             n.pendingMtime = now();
             n.lastWriter = change.agent();
-            if (c.dirtyBytes() >= options.dirtyLimit()) flushLocked(n, change);
+            if (c.staging() == null && c.dirtyBytes() >= options.dirtyLimit()) {
+                // Past the in-memory limit, writes go to a staging file as they come; they are
+                // chunked when the file is synced, or after its close, in the background.
+                StagingFile f = StagingFile.create(stagingDir.resolve(ino + "-" + Long.toHexString(stagingSeq.incrementAndGet())
+                        + "-" + Long.toHexString(System.nanoTime())));
+                try {
+                    c.spill(f);
+                } catch (IOException | RuntimeException e) {
+                    f.delete();
+                    throw e;
+                }
+            }
         } finally {
             n.lock.unlock();
         }
     }
 
-    /** Stores a node's buffered writes (not yet as a version). Caller holds the node lock. */
+    private final AtomicLong stagingSeq = new AtomicLong();
+    /** Counts committed batches that changed an inode record (a read of a cached node checks it only when this moved). */
+    private final AtomicLong inodeWrites = new AtomicLong();
+
+    /** Checks that a node whose content is cached is still a live file: a record lookup only after inode changes. */
+    private void checkFile(Node n) throws IOException {
+        long at = inodeWrites.get();
+        if (n.content != null && n.checkedAt == at) return;
+        fileForContent(n.ino);
+        n.checkedAt = at;
+    }
+
+    /**
+     * Stores a node's buffered and staged writes (not yet as a version), staged ones in slices
+     * of one batch each; finishes chunking a closed version's staged writes. Caller holds the
+     * node lock.
+     */
     private void flushLocked(Node n, Change change) throws IOException {
+        if (n.sealedVersion != 0) convertAll(n);
         if (n.content == null || !n.content.isDirty()) {
             if (n.pendingMtime != 0) persistMtime(n);
             return;
         }
-        FileContent.Plan plan = n.content.planFlush();
-        store(n, plan, null, change);
-        n.content.apply(plan);
+        while (true) {
+            FileContent.Plan plan = n.content.planFlush(options.dirtyLimit());
+            store(n, plan, null, change);
+            n.content.apply(plan);
+            plan.release();
+            if (plan.complete()) break;
+        }
+        StagingFile done = n.content.detachEmptyStaging();
+        if (done != null) done.delete();
+    }
+
+    /**
+     * Makes a node's staged writes a version at once (the close of a large write): the version
+     * names the stored root plus the staging file, which is cut into chunks afterwards.
+     * Caller holds the node lock; the node has staged writes and no sealed version.
+     */
+    private VersionRecord sealLocked(Node n, VersionKind kind, Change change) throws IOException {
+        FileContent c = n.content;
+        commitLock.lock();
+        try (Tx tx = new Tx()) {
+            Records.InodeRec rec = inode(n.ino);
+            rec.size = c.size();
+            rec.mtime = n.pendingMtime != 0 ? Math.max(rec.mtime, n.pendingMtime) : tx.time;
+            rec.ctime = tx.time;
+            rec.changed = true;
+            VersionRecord v = tx.version(rec, rec.latestVersion == 0 ? VersionKind.CREATE : kind, change, change.path());
+            tx.putInode(rec);
+            tx.put(cfMeta, stagedKey(n.ino), encodeStaged(v.number(), c.staging().path.getFileName().toString(), c.stagedRanges()));
+            tx.log("write", rec, change.path(), null, v.number(), change);
+            tx.commit(false);
+            n.pendingMtime = 0;
+            n.sealedVersion = v.number();
+            sealedStaging.add(c.staging());
+            convertLater(n);
+            return v;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Chunks all of a sealed version's staged writes. Caller holds the node lock. */
+    private void convertAll(Node n) throws IOException {
+        while (n.sealedVersion != 0) convertSlice(n);
+    }
+
+    /**
+     * Chunks one slice of a sealed version's staged writes: one batch moves the node's root and
+     * its pending version's root together, and records what is still staged.
+     */
+    private void convertSlice(Node n) throws IOException {
+        FileContent c = n.content;
+        FileContent.Plan plan = c.planFlush(options.dirtyLimit());
+        Records.InodeRec before = inode(n.ino);
+        Pages.Paged paged = Pages.repaginate(before.root, c.extents(), plan.extents());
+        List<PageRef> root = paged.root();
+        long[] rest = c.stagedRangesAfter(plan);
+        StagingFile f = c.staging();
+        commitLock.lock();
+        try (Tx tx = new Tx()) {
+            Records.InodeRec rec = inode(n.ino);
+            tx.content(paged.fresh(), plan.newChunks());
+            tx.root(root, +1);
+            tx.root(rec.root, -1);
+            rec.root = root;
+            tx.putInode(rec);
+            byte[] vk = Codec.longLongKey(n.ino, n.sealedVersion);
+            byte[] vb = get(cfVersions, vk);
+            if (vb != null) {
+                Records.VersionRec vr = Records.VersionRec.decode(vb);
+                tx.root(root, +1);
+                tx.root(vr.root(), -1);
+                tx.put(cfVersions, vk, new Records.VersionRec(vr.info(), root).encode());
+            }
+            if (rest.length == 0) tx.delete(cfMeta, stagedKey(n.ino));
+            else tx.put(cfMeta, stagedKey(n.ino), encodeStaged(n.sealedVersion, f.path.getFileName().toString(), rest));
+            tx.commit(false);
+        } finally {
+            commitLock.unlock();
+        }
+        c.apply(plan);
+        plan.release();
+        if (plan.complete()) {
+            n.sealedVersion = 0;
+            StagingFile done = c.detachEmptyStaging();
+            if (done != null) {
+                sealedStaging.remove(done);
+                done.delete();
+            }
+        }
+    }
+
+    private void convertLater(Node n) {
+        try {
+            converter.execute(() -> convertInBackground(n));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the staged writes stay recorded and are chunked when the store is next opened
+        }
+    }
+
+    /** The background side of staging: chunks a closed node's staged writes, a slice per lock hold. */
+    private void convertInBackground(Node n) {
+        while (!closed) {
+            n.lock.lock();
+            try {
+                if (closed || n.sealedVersion == 0) return;
+                convertSlice(n);
+            } catch (IOException | RuntimeException e) {
+                // A full disk, say: the staged writes stay where they are; the next sync,
+                // write or reopen of the node tries again.
+                System.err.println("semfs: chunking the staged writes of node " + n.ino + " stopped: " + e.getMessage());
+                return;
+            } finally {
+                n.lock.unlock();
+            }
+            // The node lock is not fair: let waiting readers and writers in between slices.
+            if (n.lock.hasQueuedThreads()) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Forces every staging file a committed record names (before the write-ahead log is synced). */
+    private void forceStaging() throws IOException {
+        for (StagingFile f : List.copyOf(sealedStaging)) {
+            try {
+                f.force();
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // deleted meanwhile: its content is in chunks now
+            }
+        }
+    }
+
+    /** Makes sure version {@code number} of {@code ino} is all chunks (not staged any more). */
+    private void settleVersion(long ino, long number) throws IOException {
+        Node n = nodes.get(ino);
+        if (n == null) return;
+        n.lock.lock();
+        try {
+            if (n.sealedVersion == number) convertAll(n);
+        } finally {
+            n.lock.unlock();
+        }
+    }
+
+    /** Forgets a node's in-memory content, with any staging file it has. Caller holds the node lock. */
+    private void dropContent(Node n) throws IOException {
+        if (n.content != null && n.content.staging() != null) {
+            sealedStaging.remove(n.content.staging());
+            n.content.staging().delete();
+        }
+        n.content = null;
+        n.sealedVersion = 0;
     }
 
     private void persistMtime(Node n) throws IOException {
@@ -1086,8 +1421,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         syncWal();
     }
 
-    /** Packs first, then the write-ahead log: a synced batch never names bytes not on disk. */
+    /** Packs (and staging files) first, then the write-ahead log: a synced batch never names bytes not on disk. */
     private void syncWal() throws IOException {
+        forceStaging();
         packs.sync();
         try {
             db.syncWal();
@@ -1131,7 +1467,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     } finally {
                         commitLock.unlock();
                     }
-                    n.content = null;
+                    dropContent(n);
                     n.pendingMtime = 0;
                 }
             }
@@ -1181,6 +1517,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         try {
             Records.InodeRec current = inode(ino);
             if (current == null || current.nlink == 0) return Optional.empty();
+            // A version still being chunked is final: nothing was written since it was cut.
+            if (n.sealedVersion != 0 && !current.changed && n.pendingMtime == 0) return Optional.empty();
+            if (n.sealedVersion == 0 && n.content != null && n.content.staging() != null && n.content.hasStaged()) {
+                return Optional.of(sealLocked(n, kind, change));
+            }
             flushLocked(n, change);
             return commitLocked(ino, kind, change, false);
         } finally {
@@ -1295,10 +1636,20 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     @Override
     public int readVersion(long ino, long number, long offset, byte[] buf, int off, int len) throws IOException {
+        Node live = nodes.get(ino);
+        if (live != null) {
+            live.lock.lock();
+            try {
+                // The version cut at a close whose writes are still staged is the live content.
+                if (live.sealedVersion == number) return live.content.read(offset, buf, off, len);
+            } finally {
+                live.lock.unlock();
+            }
+        }
         String key = ino + "@" + number;
         FileContent c = versionReaders.get(key);
         if (c == null) {
-            c = new FileContent(cdc, this::readChunk, loadExtents(versionRec(ino, number).root()));
+            c = new FileContent(cdc, chunkReader, loadExtents(versionRec(ino, number).root()));
             versionReaders.put(key, c);
         }
         synchronized (c) {
@@ -1355,6 +1706,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     @Override
     public VersionRecord restoreVersion(long targetIno, long srcIno, long srcVersion, VersionKind kind, Change change)
             throws IOException {
+        settleVersion(srcIno, srcVersion);
         Records.VersionRec src = versionRec(srcIno, srcVersion);
         if (src.info().isTombstone()) throw SemfsException.invalid(change.path(), "version " + srcVersion + " is a deletion");
         Node n = node(targetIno);
@@ -1401,6 +1753,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     public Inode revive(long srcIno, long srcVersion, long parent, String name, VersionKind kind, Change change)
             throws IOException {
         checkName(name);
+        settleVersion(srcIno, srcVersion);
         Records.VersionRec src = versionRec(srcIno, srcVersion);
         if (src.info().isTombstone()) throw SemfsException.invalid(change.path(), "version " + srcVersion + " is a deletion");
         // The node may come back as itself: its cached content (of the deleted state) must go.
@@ -1451,7 +1804,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.log(kind == VersionKind.RESTORE ? "restore" : "rollback", rec, change.path(), null, v.number(), change);
             tx.commit(false);
             if (rec.ino == cached.ino) {
-                cached.content = null;
+                dropContent(cached);
                 cached.pendingMtime = 0;
             }
             return rec.toInode();
@@ -1778,12 +2131,29 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         Map<FileContent.Key, Long> chunkRefs = new HashMap<>();
         long[] counts = new long[4]; // inodes, versions, chunks, pages
         try (Snapshot snap = db.getSnapshot(); ReadOptions ro = new ReadOptions().setSnapshot(snap)) {
+            // Closed files whose writes are still being chunked (closed after the sync above).
+            Map<Long, Staged> staged = new HashMap<>();
+            scan(cfMeta, Codec.utf8(STAGED), ro, (k, v) -> {
+                staged.put(Long.parseLong(new String(k, StandardCharsets.UTF_8).substring(STAGED.length())), Staged.decode(v));
+                return true;
+            });
             Map<Long, Records.InodeRec> inodes = new HashMap<>();
             scan(cfInodes, new byte[0], ro, (k, v) -> {
                 Records.InodeRec r = Records.InodeRec.decode(v);
                 inodes.put(r.ino, r);
                 for (PageRef p : r.root) pageRefs.merge(new FileContent.Key(p.hash()), 1L, Long::sum);
-                if (r.type == FileType.FILE && rootSize(r.root) != r.size) {
+                Staged st = staged.get(r.ino);
+                if (st != null) {
+                    long end = st.ranges().length == 0 ? 0 : st.ranges()[st.ranges().length - 1];
+                    if (rootSize(r.root) > r.size || end > r.size) {
+                        problems.add("node " + r.ino + ": size " + r.size + " but content covers " + rootSize(r.root)
+                                + " stored and " + end + " staged");
+                    }
+                    if (st.version() != r.latestVersion) {
+                        problems.add("node " + r.ino + ": staged writes of version " + st.version() + " but the latest is " + r.latestVersion);
+                    }
+                    if (!Files.exists(stagingDir.resolve(st.file()))) problems.add("node " + r.ino + ": staging file " + st.file() + " is missing");
+                } else if (r.type == FileType.FILE && rootSize(r.root) != r.size) {
                     problems.add("node " + r.ino + ": size " + r.size + " but content covers " + rootSize(r.root));
                 }
                 counts[0]++;
@@ -1896,6 +2266,17 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     /** Packs plus the live table files of every column family: what the data takes, without logs. */
     private long diskBytes() throws IOException {
         long total = packs.totalBytes();
+        if (Files.isDirectory(stagingDir)) {
+            try (java.util.stream.Stream<Path> files = Files.list(stagingDir)) {
+                for (Path p : files.toList()) {
+                    try {
+                        total += Files.size(p); // sparse files count at their full size: an upper bound
+                    } catch (IOException e) {
+                        // chunked and deleted meanwhile
+                    }
+                }
+            }
+        }
         try {
             for (ColumnFamilyHandle h : handles) {
                 total += db.getLongProperty(h, "rocksdb.live-sst-files-size");
@@ -1921,12 +2302,32 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     @Override
+    public void settle() throws IOException {
+        for (Node n : List.copyOf(nodes.values())) {
+            if (n.sealedVersion == 0) continue;
+            n.lock.lock();
+            try {
+                convertAll(n);
+            } finally {
+                n.lock.unlock();
+            }
+        }
+    }
+
+    @Override
     public void close() throws IOException {
         if (closed) return;
         try {
             syncAll();
         } finally {
             closed = true;
+            converter.shutdown();
+            try {
+                if (!converter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) converter.shutdownNow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (StagingFile f : sealedStaging) closeQuietly(f);
             closeDb();
         }
     }

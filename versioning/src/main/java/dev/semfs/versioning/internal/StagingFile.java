@@ -1,0 +1,85 @@
+package dev.semfs.versioning.internal;
+
+import dev.semfs.errors.ErrorCode;
+import dev.semfs.errors.SemfsException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * A plain, sparse file holding a node's written bytes at their own offsets until they are cut
+ * into chunks: writes land here at file-system speed, and the chunking happens later, in slices
+ * (in the background once the file is closed). Which byte ranges are staged is kept by
+ * {@link FileContent}; a sealed staging file is named, with its ranges, by a record in the
+ * key-value store (see {@link RocksWorkspaceStore}).
+ *
+ * <p>Not thread-safe on its own: guarded by its node's lock.
+ */
+final class StagingFile implements AutoCloseable {
+    final Path path;
+    private final FileChannel ch;
+
+    private StagingFile(Path path, FileChannel ch) {
+        this.path = path;
+        this.ch = ch;
+    }
+
+    /** Creates a new, empty staging file. */
+    static StagingFile create(Path path) throws IOException {
+        Files.createDirectories(path.getParent());
+        return new StagingFile(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE));
+    }
+
+    /** Opens an existing staging file (after a restart); a missing one is created empty. */
+    static StagingFile open(Path path) throws IOException {
+        Files.createDirectories(path.getParent());
+        return new StagingFile(path, FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE));
+    }
+
+    void write(long pos, byte[] src, int off, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(src, off, len);
+        try {
+            while (b.hasRemaining()) ch.write(b, pos + (b.position() - off));
+        } catch (IOException e) {
+            throw noSpace(e);
+        }
+    }
+
+    /** Reads [pos, pos+len) into buf; bytes past the end of the file read as zeros. */
+    void read(long pos, byte[] buf, int off, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos + (b.position() - off));
+            if (n < 0) {
+                Arrays.fill(buf, b.position(), off + len, (byte) 0);
+                return;
+            }
+        }
+    }
+
+    void force() throws IOException {
+        if (ch.isOpen()) ch.force(false);
+    }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+    }
+
+    void delete() throws IOException {
+        ch.close();
+        Files.deleteIfExists(path);
+    }
+
+    private static IOException noSpace(IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("No space left")) return new SemfsException(ErrorCode.NO_SPACE, null, "the store's disk is full: " + msg);
+        return e;
+    }
+}

@@ -1,0 +1,364 @@
+package dev.semfs.versioning.internal;
+
+import dev.semfs.versioning.Change;
+import dev.semfs.versioning.FileType;
+import dev.semfs.versioning.Inode;
+import dev.semfs.versioning.RetentionPolicy;
+import dev.semfs.versioning.SnapshotRecord;
+import dev.semfs.versioning.StoreOptions;
+import dev.semfs.versioning.VersionKind;
+import dev.semfs.versioning.VersionRecord;
+import dev.semfs.versioning.WorkspaceStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Writes past the in-memory limit go to a staging file and closed ones are chunked in the
+ * background: content, versions, reads during the chunking, reopen, gc, check, rollback,
+ * snapshots and concurrent use must all see exactly what was written.
+ */
+class StagingTest {
+    @TempDir Path dir;
+
+    /** 4 KiB chunks, 16 KiB in memory: staging and slicing show up with small files. */
+    private static StoreOptions options() {
+        return new StoreOptions(Clock.systemUTC(), 4096, 16 * 1024);
+    }
+
+    private WorkspaceStore open() throws IOException {
+        return WorkspaceStore.open(dir.resolve("store"), options());
+    }
+
+    private static Change ch(String path) {
+        return Change.of("tester", path);
+    }
+
+    private static byte[] random(Random r, int n) {
+        byte[] b = new byte[n];
+        r.nextBytes(b);
+        return b;
+    }
+
+    private static byte[] put(byte[] f, long off, byte[] d) {
+        int end = (int) off + d.length;
+        if (end > f.length) f = Arrays.copyOf(f, end);
+        System.arraycopy(d, 0, f, (int) off, d.length);
+        return f;
+    }
+
+    private long stagingFiles() throws IOException {
+        Path p = dir.resolve("store").resolve("staging");
+        if (!Files.isDirectory(p)) return 0;
+        try (var s = Files.list(p)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void randomizedAgainstAReferenceWithClosesSyncsAndReopens() throws Exception {
+        long seed = Long.getLong("semfs.test.seed", new Random().nextLong()); // -Dsemfs.test.seed=N replays a run
+        Random r = new Random(seed);
+        String where = "seed " + seed;
+        byte[] ref = new byte[0];
+        Map<Long, byte[]> versions = new HashMap<>();
+        WorkspaceStore s = open();
+        try {
+            long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
+            for (int step = 0; step < 300; step++) {
+                int k = r.nextInt(100);
+                if (k < 50) {
+                    long off = r.nextInt(600_000);
+                    byte[] d = random(r, r.nextBoolean() ? 1 + r.nextInt(3000) : 1 + r.nextInt(200_000));
+                    s.write(ino, off, d, 0, d.length, ch("/f"));
+                    ref = put(ref, off, d);
+                } else if (k < 65) {
+                    VersionRecord v = s.commit(ino, VersionKind.WRITE, ch("/f")).orElse(null);
+                    if (v != null) versions.put(v.number(), ref.clone());
+                } else if (k < 70) {
+                    s.sync(ino);
+                } else if (k < 74) {
+                    long size = r.nextInt(ref.length + 1);
+                    s.truncate(ino, size, ch("/f"));
+                    ref = Arrays.copyOf(ref, (int) size);
+                } else if (k < 77) {
+                    s.close(); // converts whatever is staged
+                    s = open();
+                } else {
+                    long off = r.nextInt(ref.length + 10);
+                    int len = r.nextInt(300_000);
+                    byte[] buf = new byte[len];
+                    int n = s.read(ino, off, buf, 0, len);
+                    int expected = (int) Math.max(0, Math.min(len, ref.length - off));
+                    assertEquals(expected, n, "read length at " + off + ", " + where);
+                    int from = (int) Math.min(off, ref.length);
+                    assertArrayEquals(Arrays.copyOfRange(ref, from, from + expected), Arrays.copyOf(buf, n),
+                            "read at " + off + ", step " + step + ", " + where);
+                }
+                assertEquals(ref.length, s.stat(ino).size(), "size, step " + step + ", " + where);
+                if (step % 25 == 0 && !versions.isEmpty()) {
+                    long number = new ArrayList<>(versions.keySet()).get(r.nextInt(versions.size()));
+                    assertArrayEquals(versions.get(number), StoreFixture.readVersion(s, ino, number), "version " + number + ", " + where);
+                }
+            }
+            assertArrayEquals(ref, StoreFixture.readAll(s, ino), where);
+            for (Map.Entry<Long, byte[]> v : versions.entrySet()) {
+                assertArrayEquals(v.getValue(), StoreFixture.readVersion(s, ino, v.getKey()), "version " + v.getKey() + ", " + where);
+            }
+            StoreFixture.assertConsistent(s);
+        } finally {
+            s.close();
+        }
+        assertEquals(0, stagingFiles(), "staging files left after close");
+    }
+
+    @Test
+    void aLargeCloseIsAVersionAtOnceAndReadsAreRightWhileItIsChunked() throws Exception {
+        Random r = new Random(1);
+        byte[] data = random(r, 6 << 20);
+        try (WorkspaceStore s = open()) {
+            long ino = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, ch("/big")).ino();
+            for (int pos = 0; pos < data.length; pos += 100_000) s.write(ino, pos, data, pos, Math.min(100_000, data.length - pos), ch("/big"));
+            VersionRecord v = s.commit(ino, VersionKind.WRITE, ch("/big")).orElseThrow();
+            assertEquals(data.length, v.size());
+            assertFalse(s.stat(ino).changedSinceVersion(), "the close is a version");
+            assertTrue(stagingFiles() > 0, "a large write is staged");
+            ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int id = t;
+                Thread th = new Thread(() -> {
+                    Random rr = new Random(id);
+                    try {
+                        while (!stop.get()) {
+                            int off = rr.nextInt(data.length);
+                            int len = 1 + rr.nextInt(200_000);
+                            byte[] buf = new byte[len];
+                            int n = id == 0 ? s.readVersion(ino, v.number(), off, buf, 0, len) : s.read(ino, off, buf, 0, len);
+                            int expected = Math.min(len, data.length - off);
+                            if (n != expected || !Arrays.equals(buf, 0, n, data, off, off + n)) {
+                                throw new AssertionError("reader " + id + " read wrong bytes at " + off);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                th.start();
+                readers.add(th);
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (stagingFiles() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
+            Thread.sleep(50);
+            stop.set(true);
+            for (Thread th : readers) th.join();
+            assertTrue(errors.isEmpty(), () -> "reader failed: " + errors.peek());
+            assertEquals(0, stagingFiles(), "the background chunked it all");
+            assertArrayEquals(data, StoreFixture.readAll(s, ino));
+            assertArrayEquals(data, StoreFixture.readVersion(s, ino, v.number()));
+            assertEquals(1, s.versions(ino).size());
+            StoreFixture.assertConsistent(s);
+        }
+    }
+
+    @Test
+    void chunkingGivesTheSameChunksAsOnePass() throws Exception {
+        // Sliced background chunking cuts exactly where one pass would: the same content
+        // written twice (staged, then in memory through replace) shares every chunk.
+        Random r = new Random(2);
+        byte[] data = random(r, 3 << 20);
+        try (WorkspaceStore s = open()) {
+            long a = s.create(WorkspaceStore.ROOT, "a", FileType.FILE, 0644, 0, 0, null, ch("/a")).ino();
+            for (int pos = 0; pos < data.length; pos += 65536) s.write(a, pos, data, pos, Math.min(65536, data.length - pos), ch("/a"));
+            s.commit(a, VersionKind.WRITE, ch("/a"));
+            s.sync(a);
+            long chunksBefore = s.check().chunks();
+            long b = s.create(WorkspaceStore.ROOT, "b", FileType.FILE, 0644, 0, 0, null, ch("/b")).ino();
+            s.replace(b, data, false, ch("/b"));
+            assertEquals(chunksBefore, s.check().chunks(), "the second copy stored no new chunk");
+        }
+    }
+
+    @Test
+    void gcCheckSnapshotsAndRollbackWithStagedVersions() throws Exception {
+        Random r = new Random(3);
+        byte[] v1 = random(r, 2 << 20);
+        byte[] v2 = put(v1.clone(), 500_000, random(r, 700_000));
+        try (WorkspaceStore s = open()) {
+            long ino = s.create(WorkspaceStore.ROOT, "doc", FileType.FILE, 0644, 0, 0, null, ch("/doc")).ino();
+            s.write(ino, 0, v1, 0, v1.length, ch("/doc"));
+            long n1 = s.commit(ino, VersionKind.WRITE, ch("/doc")).orElseThrow().number();
+            s.write(ino, 500_000, v2, 500_000, 700_000, ch("/doc")); // finishes chunking version 1 first
+            long n2 = s.commit(ino, VersionKind.WRITE, ch("/doc")).orElseThrow().number();
+            SnapshotRecord snap = s.snapshot("while-staged", ch("/"));
+            assertEquals(n2, s.snapshotEntries(snap.id(), "/").getFirst().version());
+            s.gc(RetentionPolicy.keepLast(1)); // drops version 1, keeps the staged version 2
+            assertArrayEquals(v2, StoreFixture.readAll(s, ino));
+            assertArrayEquals(v2, StoreFixture.readVersion(s, ino, n2));
+            StoreFixture.assertConsistent(s);
+            // A rollback to the (staged or not) version, and a revival of it under another name.
+            s.write(ino, 0, new byte[]{1, 2, 3}, 0, 3, ch("/doc"));
+            s.commit(ino, VersionKind.WRITE, ch("/doc"));
+            s.restoreVersion(ino, ino, n2, VersionKind.ROLLBACK, ch("/doc"));
+            assertArrayEquals(v2, StoreFixture.readAll(s, ino));
+            byte[] v3 = random(r, 1 << 20);
+            s.write(ino, 0, v3, 0, v3.length, ch("/doc"));
+            long n3 = s.commit(ino, VersionKind.WRITE, ch("/doc")).orElseThrow().number();
+            Inode copy = s.revive(ino, n3, WorkspaceStore.ROOT, "copy", VersionKind.RESTORE, ch("/copy"));
+            byte[] expected = put(v2.clone(), 0, v3);
+            assertArrayEquals(expected, StoreFixture.readAll(s, copy.ino()));
+            s.unlink(WorkspaceStore.ROOT, "doc", ch("/doc"));
+            assertArrayEquals(expected, StoreFixture.readVersion(s, ino, n3));
+            s.gc(RetentionPolicy.keepAll());
+            StoreFixture.assertConsistent(s);
+        }
+        assertEquals(0, stagingFiles());
+    }
+
+    @Test
+    void gcCompactsPacksUnderReadersAndTheBackgroundChunking() throws Exception {
+        Random r = new Random(5);
+        byte[] old = random(r, 10 << 20);
+        byte[] kept = random(r, 1 << 20);
+        byte[] big = random(r, 4 << 20);
+        try (WorkspaceStore s = open()) {
+            long oldIno = s.create(WorkspaceStore.ROOT, "old", FileType.FILE, 0644, 0, 0, null, ch("/old")).ino();
+            long keptIno = s.create(WorkspaceStore.ROOT, "kept", FileType.FILE, 0644, 0, 0, null, ch("/kept")).ino();
+            s.write(oldIno, 0, old, 0, old.length, ch("/old"));
+            s.commit(oldIno, VersionKind.WRITE, ch("/old"));
+            s.write(keptIno, 0, kept, 0, kept.length, ch("/kept"));
+            s.commit(keptIno, VersionKind.WRITE, ch("/kept"));
+            s.settle();
+            long bigIno = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, ch("/big")).ino();
+            s.write(bigIno, 0, big, 0, big.length, ch("/big"));
+            s.commit(bigIno, VersionKind.WRITE, ch("/big")); // chunked in the background from here
+            ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                long ino = t == 0 ? keptIno : bigIno;
+                byte[] expected = t == 0 ? kept : big;
+                Thread th = new Thread(() -> {
+                    try {
+                        while (!stop.get()) {
+                            if (!Arrays.equals(expected, StoreFixture.readAll(s, ino))) throw new AssertionError("read of #" + ino + " differs");
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                th.start();
+                readers.add(th);
+            }
+            // Most of the pack becomes garbage (gc rewrites packs more than half garbage): gc drops
+            // it, moving the live chunks under the readers and beside the background chunking.
+            s.unlink(WorkspaceStore.ROOT, "old", ch("/old"));
+            s.gc(RetentionPolicy.keepLast(1));
+            s.gc(RetentionPolicy.keepLast(1));
+            Thread.sleep(100);
+            stop.set(true);
+            for (Thread th : readers) th.join();
+            assertTrue(errors.isEmpty(), () -> "reader failed: " + errors.peek());
+            s.settle();
+            s.gc(RetentionPolicy.keepLast(1));
+            long packs = s.stats().chunkBytes();
+            assertTrue(packs < kept.length + big.length + (1 << 20), "gc reclaimed the old file's pack space: " + packs);
+            assertArrayEquals(big, StoreFixture.readAll(s, bigIno));
+            assertArrayEquals(kept, StoreFixture.readAll(s, keptIno));
+            StoreFixture.assertConsistent(s);
+        }
+    }
+
+    @Test
+    void stagedWritesNeverClosedAreDroppedOnReopenButSyncedOnesStay() throws Exception {
+        Random r = new Random(4);
+        byte[] synced = random(r, 1 << 20);
+        try (WorkspaceStore s = open()) {
+            long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
+            s.write(ino, 0, synced, 0, synced.length, ch("/f"));
+            s.sync(ino);
+            assertEquals(0, stagingFiles(), "sync chunks what is staged");
+            assertArrayEquals(synced, StoreFixture.readAll(s, ino));
+        }
+        // A staging file no record names (a writer killed before its close) goes at the next open.
+        Files.writeString(dir.resolve("store").resolve("staging").resolve("99-1-1"), "left over");
+        try (WorkspaceStore s = open()) {
+            assertEquals(0, stagingFiles());
+            long ino = s.lookup(WorkspaceStore.ROOT, "f").orElseThrow().ino();
+            assertArrayEquals(synced, StoreFixture.readAll(s, ino));
+            StoreFixture.assertConsistent(s);
+        }
+    }
+
+    @Test
+    void concurrentWritersAndReadersOnStagedFiles() throws Exception {
+        try (WorkspaceStore s = open()) {
+            int files = 3;
+            long[] inos = new long[files];
+            for (int f = 0; f < files; f++) inos[f] = s.create(WorkspaceStore.ROOT, "c" + f, FileType.FILE, 0644, 0, 0, null, ch("/c" + f)).ino();
+            byte[][] finals = new byte[files][];
+            ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> threads = new ArrayList<>();
+            for (int f = 0; f < files; f++) {
+                int file = f;
+                threads.add(new Thread(() -> {
+                    Random r = new Random(10 + file);
+                    byte[] ref = new byte[0];
+                    try {
+                        for (int round = 0; round < 6; round++) {
+                            for (int w = 0; w < 4; w++) {
+                                long off = r.nextInt(1 << 20);
+                                byte[] d = random(r, 1 + r.nextInt(300_000));
+                                s.write(inos[file], off, d, 0, d.length, ch("/c" + file));
+                                ref = put(ref, off, d);
+                            }
+                            VersionRecord v = s.commit(inos[file], VersionKind.WRITE, ch("/c" + file)).orElseThrow();
+                            if (!Arrays.equals(ref, StoreFixture.readVersion(s, inos[file], v.number()))) {
+                                throw new AssertionError("version " + v.number() + " of file " + file);
+                            }
+                        }
+                        finals[file] = ref;
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            Thread reader = new Thread(() -> {
+                Random r = new Random(99);
+                byte[] buf = new byte[100_000];
+                try {
+                    while (!stop.get()) {
+                        int f = r.nextInt(files);
+                        s.read(inos[f], r.nextInt(1 << 20), buf, 0, buf.length); // racing the writers: must not fail
+                        s.stat(inos[f]);
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            threads.forEach(Thread::start);
+            reader.start();
+            for (Thread t : threads) t.join();
+            stop.set(true);
+            reader.join();
+            assertTrue(errors.isEmpty(), () -> "failed: " + errors.peek());
+            for (int f = 0; f < files; f++) assertArrayEquals(finals[f], StoreFixture.readAll(s, inos[f]), "file " + f);
+            StoreFixture.assertConsistent(s);
+        }
+    }
+}
