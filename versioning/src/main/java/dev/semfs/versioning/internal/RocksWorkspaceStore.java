@@ -90,7 +90,13 @@ import org.rocksdb.WriteOptions;
  * then the commit lock.
  */
 public final class RocksWorkspaceStore implements WorkspaceStore {
-    static final int FORMAT = 1;
+    /**
+     * 2: adds the "staged/" records of closed versions not yet chunked, which a format-1 build
+     * would not see (it would read those versions wrong), so it must refuse such a store.
+     */
+    static final int FORMAT = 2;
+    /** Older formats this build opens, upgrading the number on open (format 1 has nothing to convert). */
+    static final int OLDEST_UPGRADABLE = 1;
 
     static {
         RocksDB.loadLibrary(); // before any native option object is built
@@ -273,9 +279,16 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     private void init() throws IOException {
         byte[] format = get(cfMeta, FORMAT_KEY);
-        if (format != null && format[0] != FORMAT) {
+        if (format != null && (format[0] > FORMAT || format[0] < OLDEST_UPGRADABLE)) {
             throw new SemfsException(ErrorCode.INVALID_ARGUMENT, dir.toString(),
                     "store format " + format[0] + " is not readable by this build (format " + FORMAT + ")");
+        }
+        if (format != null && format[0] < FORMAT) {
+            try {
+                db.put(cfMeta, syncWrite, FORMAT_KEY, new byte[]{FORMAT});
+            } catch (RocksDBException e) {
+                throw io(e);
+            }
         }
         nextIno.set(Math.max(lastLongKey(cfInodes), ROOT) + 1);
         nextSeq.set(lastLongKey(cfChanges) + 1);

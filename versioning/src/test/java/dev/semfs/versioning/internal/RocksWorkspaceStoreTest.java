@@ -258,6 +258,49 @@ class RocksWorkspaceStoreTest {
     }
 
     @Test
+    void anOlderFormatIsUpgradedOnOpenAndANewerOneRefused() throws Exception {
+        try (WorkspaceStore s = open(dir)) {
+            file(s, "kept");
+        }
+        setFormatByte((byte) 1);
+        try (WorkspaceStore s = open(dir)) {
+            assertTrue(s.lookup(WorkspaceStore.ROOT, "kept").isPresent());
+        }
+        assertEquals(RocksWorkspaceStore.FORMAT, formatByte(), "format 1 is upgraded on open, so a format-1 build refuses it from now on");
+        setFormatByte((byte) (RocksWorkspaceStore.FORMAT + 1));
+        var e = assertThrows(dev.semfs.errors.SemfsException.class, () -> open(dir));
+        assertTrue(e.getMessage().contains("store format " + (RocksWorkspaceStore.FORMAT + 1) + " is not readable"), e.getMessage());
+    }
+
+    /** The store's format byte, read with plain RocksDB (the meta column family is the default one). */
+    private byte formatByte() throws Exception {
+        return rawMeta(null);
+    }
+
+    private void setFormatByte(byte b) throws Exception {
+        rawMeta(b);
+    }
+
+    private byte rawMeta(Byte set) throws Exception {
+        java.util.List<byte[]> names;
+        try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            names = org.rocksdb.RocksDB.listColumnFamilies(o, dir.toString());
+        }
+        java.util.List<org.rocksdb.ColumnFamilyDescriptor> cfs = names.stream().map(org.rocksdb.ColumnFamilyDescriptor::new).toList();
+        java.util.List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+        try (org.rocksdb.DBOptions o = new org.rocksdb.DBOptions();
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(o, dir.toString(), cfs, handles)) {
+            try {
+                byte[] key = "format".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (set != null) db.put(key, new byte[]{set});
+                return db.get(key)[0];
+            } finally {
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    @Test
     void namespaceErrorsAreTheNioOnes() throws Exception {
         try (WorkspaceStore s = open(dir)) {
             file(s, "a");
