@@ -115,6 +115,17 @@ final class MountOperations {
         return workspace.call(c, new Op.Stat(path, false));
     }
 
+    /** Whether {@code path} exists (for RENAME_NOREPLACE). */
+    boolean exists(Caller c, String path) throws IOException {
+        try {
+            getattr(c, path);
+            return true;
+        } catch (IOException e) {
+            if (ErrorCode.of(e) == ErrorCode.NOT_FOUND) return false;
+            throw e;
+        }
+    }
+
     /** Attributes through an open handle: works after the path was unlinked or renamed. */
     FileInfo fgetattr(Caller c, String path, long fh) throws IOException {
         if (OpenFiles.isVirtual(fh) || fh == 0) return getattr(c, path);
@@ -233,7 +244,7 @@ final class MountOperations {
      * changed through another link or another front end, so {@link #write} appends at the core's
      * end of file instead, and no page cache may hold the bytes at the kernel's offset.
      */
-    record Opened(long fh, boolean directIo) {}
+    record Opened(long fh, boolean directIo, boolean keepCache) {}
 
     Opened create(Caller c, String path, int flags, int mode) throws IOException {
         refuseControl(path, true);
@@ -245,7 +256,7 @@ final class MountOperations {
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         if (ControlTree.owns(path)) {
             if (write || (flags & O_TRUNC) != 0) throw ControlTree.readOnly(path);
-            return new Opened(files.addVirtual(control.open(c, path)), false);
+            return new Opened(files.addVirtual(control.open(c, path)), false, false);
         }
         Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
                 (flags & O_TRUNC) != 0, 0));
@@ -256,7 +267,7 @@ final class MountOperations {
         boolean append = (flags & O_APPEND) != 0;
         long fh = files.addCore(h.id(), h.file().ino());
         if (append) files.markAppend(fh);
-        return new Opened(fh, !pageCache || append || h.file().nlink() > 1);
+        return new Opened(fh, !pageCache || append || h.file().nlink() > 1, false);
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
