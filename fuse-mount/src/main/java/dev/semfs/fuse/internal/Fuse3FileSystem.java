@@ -53,7 +53,7 @@ final class Fuse3FileSystem {
     }
 
     /** Kernel cache settings for the mount; see fuse-mount/README.md, "Cache consistency". */
-    record CachePolicy(double entryTimeout, double attrTimeout, boolean keepCache) {}
+    record CachePolicy(double entryTimeout, double attrTimeout) {}
 
     // --- registration -----------------------------------------------------------------------
 
@@ -120,8 +120,21 @@ final class Fuse3FileSystem {
         int run() throws Exception;
     }
 
+    /** The mount whose callback runs on this thread, if any: its own changes need no invalidation. */
+    private static final ThreadLocal<Fuse3FileSystem> SERVING = new ThreadLocal<>();
+
+    boolean servingOnThisThread() {
+        return SERVING.get() == this;
+    }
+
+    /** Whether this thread serves a request of any mount. */
+    static boolean onLoopThread() {
+        return SERVING.get() != null;
+    }
+
     private int guard(String callback, String path, Call call) {
         if (TRACE) System.err.println(callback + " " + path);
+        SERVING.set(this);
         try {
             ops.onRequest();
             return call.run();
@@ -131,6 +144,8 @@ final class Fuse3FileSystem {
             } catch (Throwable t2) {
                 return -Errno.EIO;
             }
+        } finally {
+            SERVING.remove();
         }
     }
 
@@ -182,8 +197,10 @@ final class Fuse3FileSystem {
             MemorySegment conn = connPtr.reinterpret(LibFuse3.CONN_SIZE);
             int capable = conn.get(JAVA_INT, LibFuse3.CONN_CAPABLE);
             int want = conn.get(JAVA_INT, LibFuse3.CONN_WANT);
+            // AUTO_INVAL_DATA: a reader whose cached attributes were invalidated drops its
+            // cached pages when the fresh mtime or size differ (see KernelCache).
             want |= capable & (LibFuse3.CAP_ATOMIC_O_TRUNC | LibFuse3.CAP_READDIRPLUS | LibFuse3.CAP_READDIRPLUS_AUTO
-                    | LibFuse3.CAP_ASYNC_READ);
+                    | LibFuse3.CAP_ASYNC_READ | LibFuse3.CAP_AUTO_INVAL_DATA);
             // Writeback caching would let the kernel answer size and mtime itself and hold
             // writes back, which other front ends could not see until a flush.
             want &= ~LibFuse3.CAP_WRITEBACK_CACHE;
@@ -479,6 +496,7 @@ final class Fuse3FileSystem {
     int getxattr(MemorySegment pathPtr, MemorySegment namePtr, MemorySegment value, long size) {
         String path = str(pathPtr);
         String name = str(namePtr);
+        if (name != null && MountOperations.neverStored(name)) return -Errno.ENODATA;
         return guard("getxattr", path, () -> {
             byte[] v = ops.getxattr(caller(), path, name);
             if (size == 0) return v.length;

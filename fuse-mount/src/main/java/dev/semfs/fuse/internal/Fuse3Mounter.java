@@ -65,9 +65,16 @@ public final class Fuse3Mounter implements Mounter {
         return List.of("-o", String.join(",", o));
     }
 
+    /**
+     * How long the kernel may use a dentry or attributes without asking. Consistency does not
+     * rest on it (every change by another route is invalidated, see {@link KernelCache}); it only
+     * bounds what invalidation cannot name: a change made through a symlinked path elsewhere.
+     */
+    static final double CACHE_SECONDS = 5.0;
+
     /** Kernel cache settings; see fuse-mount/README.md, "Cache consistency". */
     static Fuse3FileSystem.CachePolicy cachePolicy(MountOptions options) {
-        return new Fuse3FileSystem.CachePolicy(0.0, 0.0, false);
+        return new Fuse3FileSystem.CachePolicy(CACHE_SECONDS, CACHE_SECONDS);
     }
 
     @Override
@@ -89,7 +96,7 @@ public final class Fuse3Mounter implements Mounter {
                 .register(new SearchTree(workspace));
         MountOperations ops = new MountOperations(workspace, options.agent(), control, options.pageCache());
         Fuse3FileSystem fs = new Fuse3FileSystem(ops, clock, cachePolicy(options));
-        Mounted mounted = new Mounted(mp, fs, ops);
+        Mounted mounted = new Mounted(mp, workspace, fs, ops);
         mounted.start(options);
         if (options.blocking()) {
             try {
@@ -137,8 +144,11 @@ public final class Fuse3Mounter implements Mounter {
         private volatile Throwable failure;
         private Thread thread;
 
-        Mounted(Path mountPoint, Fuse3FileSystem fs, MountOperations ops) {
+        private final Workspace workspace;
+
+        Mounted(Path mountPoint, Workspace workspace, Fuse3FileSystem fs, MountOperations ops) {
             this.mountPoint = mountPoint;
+            this.workspace = workspace;
             this.fs = fs;
             this.ops = ops;
         }
@@ -164,6 +174,8 @@ public final class Fuse3Mounter implements Mounter {
                 throw new IOException("fuse_mount failed on " + mountPoint);
             }
             boolean multithreaded = options.multithreaded();
+            KernelCache cache = new KernelCache(fuse, mountPoint.toString(), fs, ops);
+            Runnable stopListening = workspace.onChange(cache);
             thread = new Thread(() -> {
                 try {
                     int r = LibFuse3.loop(fuse, multithreaded);
@@ -171,6 +183,8 @@ public final class Fuse3Mounter implements Mounter {
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
+                    stopListening.run();
+                    cache.close();
                     try {
                         LibFuse3.teardown(fuse);
                     } catch (Throwable t) {

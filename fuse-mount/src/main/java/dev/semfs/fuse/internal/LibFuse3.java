@@ -38,6 +38,7 @@ final class LibFuse3 {
     private static final MethodHandle GET_SESSION;
     private static final MethodHandle EXPIRE_ENTRY;
     private static final MethodHandle INVAL_ENTRY;
+    private static final MethodHandle INVAL_INODE;
     private static final MethodHandle NEW;
     private static final MethodHandle MOUNT;
     private static final MethodHandle LOOP;
@@ -68,6 +69,8 @@ final class LibFuse3 {
         LOOP_CFG_DESTROY = handle("fuse_loop_cfg_destroy", FunctionDescriptor.ofVoid(P));
         UNMOUNT = handle("fuse_unmount", FunctionDescriptor.ofVoid(P));
         DESTROY = handle("fuse_destroy", FunctionDescriptor.ofVoid(P));
+        INVAL_INODE = handle("fuse_lowlevel_notify_inval_inode", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         INVAL_ENTRY = handle("fuse_lowlevel_notify_inval_entry", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     }
@@ -99,6 +102,20 @@ final class LibFuse3 {
             return (int) INVALIDATE_PATH.invokeExact(fuse, a.allocateFrom(path));
         } catch (Throwable t) {
             throw new IllegalStateException("fuse_invalidate_path failed", t);
+        }
+    }
+
+    /**
+     * Drops the kernel's cached attributes of node {@code nodeId}, not its pages: it never waits
+     * for a page lock, and so for a request in flight, which makes it safe on any thread, a loop
+     * thread of this mount included.
+     */
+    static int invalidateAttributes(MemorySegment fuse, long nodeId) {
+        try {
+            MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
+            return (int) INVAL_INODE.invokeExact(se, nodeId, -1L, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("fuse_lowlevel_notify_inval_inode failed", t);
         }
     }
 
@@ -192,8 +209,73 @@ final class LibFuse3 {
 
     // struct fuse_conn_info
     static final long CONN_MAX_WRITE = 8, CONN_CAPABLE = 20, CONN_WANT = 24, CONN_SIZE = 128;
-    static final int CAP_ASYNC_READ = 1, CAP_ATOMIC_O_TRUNC = 1 << 3, CAP_READDIRPLUS = 1 << 13,
+    static final int CAP_ASYNC_READ = 1, CAP_ATOMIC_O_TRUNC = 1 << 3, CAP_AUTO_INVAL_DATA = 1 << 12, CAP_READDIRPLUS = 1 << 13,
             CAP_READDIRPLUS_AUTO = 1 << 14, CAP_WRITEBACK_CACHE = 1 << 16;
+
+    // --- kernel node ids ----------------------------------------------------------------------
+
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final java.lang.foreign.StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final java.lang.invoke.VarHandle ERRNO_OF = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle SYSCALL4 = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1), ERRNO);
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle NAME_TO_HANDLE_AT = LINKER.downcallHandle(LINKER.defaultLookup().find("name_to_handle_at").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final long SYS_OPENAT2 = 437;
+    private static final int AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000;
+    private static final int O_PATH = 010000000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+    private static final long RESOLVE_CACHED = 0x20;
+    private static final int EAGAIN = 11;
+
+    /**
+     * The FUSE node id the kernel has for directory {@code dir} (absolute, inside the mount), or
+     * -1 when it has none. First from the dentry cache alone (openat2 RESOLVE_CACHED: no request
+     * reaches the file system); when a component needs revalidating, by an ordinary path walk,
+     * whose lookups the mount's loop answers, so this must not run on a loop thread. The id
+     * comes from the kernel's file handle, which for FUSE is the node id and generation.
+     */
+    static long nodeIdOf(String dir) {
+        return nodeId(dir, O_DIRECTORY, true);
+    }
+
+    /**
+     * The node id of {@code path} if the kernel has it and every component on the way in its
+     * caches, else -1; never sends a request, so any thread may ask.
+     */
+    static long cachedNodeIdOf(String path) {
+        return nodeId(path, O_NOFOLLOW, false);
+    }
+
+    private static long nodeId(String dir, int extraFlags, boolean walk) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment path = a.allocateFrom(dir);
+            MemorySegment how = a.allocate(24); // struct open_how { u64 flags, mode, resolve; }
+            how.set(ValueLayout.JAVA_LONG, 0, O_PATH | extraFlags | O_CLOEXEC);
+            how.set(ValueLayout.JAVA_LONG, 16, RESOLVE_CACHED);
+            MemorySegment state = a.allocate(CALL_STATE);
+            int fd = (int) (long) SYSCALL4.invokeExact(state, SYS_OPENAT2, AT_FDCWD, path, how, 24L);
+            if (fd < 0 && walk && (int) ERRNO_OF.get(state, 0L) == EAGAIN) fd = (int) OPEN.invokeExact(path, O_PATH | extraFlags | O_CLOEXEC);
+            if (fd < 0) return -1;
+            try {
+                MemorySegment handle = a.allocate(8 + 128);
+                handle.set(ValueLayout.JAVA_INT, 0, 128);
+                MemorySegment mountId = a.allocate(ValueLayout.JAVA_INT);
+                int r = (int) NAME_TO_HANDLE_AT.invokeExact(fd, a.allocateFrom(""), handle, mountId, AT_EMPTY_PATH);
+                if (r != 0 || handle.get(ValueLayout.JAVA_INT, 0) < 8) return -1;
+                return ((long) handle.get(ValueLayout.JAVA_INT, 8) << 32) | (handle.get(ValueLayout.JAVA_INT, 12) & 0xffffffffL);
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(fd);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot find the node id of " + dir, t);
+        }
+    }
 
     // struct stat (glibc x86-64)
     static final long ST_INO = 8, ST_NLINK = 16, ST_MODE = 24, ST_UID = 28, ST_GID = 32, ST_SIZE = 48,

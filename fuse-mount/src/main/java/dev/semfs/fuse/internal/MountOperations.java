@@ -86,6 +86,34 @@ final class MountOperations {
 
     private final boolean pageCache;
 
+    /**
+     * The names this mount has served for files with several links, by inode, and back. libfuse
+     * gives each name its own kernel node, so a change through one name leaves the others'
+     * cached attributes (nlink, size, times) behind; {@link #otherLinks} tells the binding which
+     * to invalidate. A name that went away stays listed: invalidating it does nothing.
+     */
+    private final Map<Long, java.util.Set<String>> linkNames = new ConcurrentHashMap<>();
+    private final Map<String, Long> linkInos = new ConcurrentHashMap<>();
+
+    private FileInfo seen(FileInfo f) {
+        if (f.nlink() > 1 && f.path() != null && !f.isDirectory()) track(f.ino(), f.path());
+        return f;
+    }
+
+    private void track(long ino, String path) {
+        linkNames.computeIfAbsent(ino, k -> ConcurrentHashMap.newKeySet()).add(path);
+        linkInos.put(path, ino);
+    }
+
+    /** Every name seen for the file at {@code path} when it has several links (itself included); else none. */
+    List<String> otherLinks(String path) {
+        if (linkInos.isEmpty()) return List.of();
+        Long ino = linkInos.get(path);
+        if (ino == null) return List.of();
+        java.util.Set<String> names = linkNames.get(ino);
+        return names == null ? List.of() : List.copyOf(names);
+    }
+
     MountOperations(Workspace workspace, String agent, ControlTree control, boolean pageCache) {
         this.workspace = workspace;
         this.agent = agent;
@@ -112,7 +140,7 @@ final class MountOperations {
             if (fh < 0) throw new NoSuchFileException(path);
             return workspace.call(c, new Op.HandleStat(fh));
         }
-        return workspace.call(c, new Op.Stat(path, false));
+        return seen(workspace.call(c, new Op.Stat(path, false)));
     }
 
     /** Whether {@code path} exists (for RENAME_NOREPLACE). */
@@ -136,6 +164,7 @@ final class MountOperations {
     List<FileInfo> readdir(Caller c, String path) throws IOException {
         if (ControlTree.owns(path)) return control.list(c, path);
         List<FileInfo> entries = workspace.call(c, new Op.ListDir(path)).entries();
+        for (FileInfo e : entries) seen(e);
         if (!"/".equals(path)) return entries;
         List<FileInfo> out = new ArrayList<>(entries.size());
         for (FileInfo e : entries) if (!ControlTree.NAME.equals(e.name())) out.add(e);
@@ -199,7 +228,10 @@ final class MountOperations {
     void link(Caller c, String existing, String path) throws IOException {
         refuseControl(existing, false);
         refuseControl(path, true);
-        workspace.call(c, new Op.Link(existing, path));
+        // Known as a multi-link name before the core call, whose change report asks for it.
+        FileInfo target = workspace.call(c, new Op.Stat(existing, false));
+        if (!target.isDirectory()) track(target.ino(), existing);
+        seen(workspace.call(c, new Op.Link(existing, path)));
     }
 
     void chmod(Caller c, String path, int mode) throws IOException {
@@ -234,11 +266,11 @@ final class MountOperations {
     // --- open files -------------------------------------------------------------------------
 
     /**
-     * An open file: its handle and whether the kernel must bypass its page cache for it (direct
-     * I/O). Without the page-cache option, always. With it, still for a file with several links
-     * (libfuse 2's path-based API gives every hard link its own kernel inode, so writes through
-     * one name would not invalidate pages cached under another; a link made after the open is
-     * not covered) and for O_APPEND, see {@link #write}.
+     * An open file: its handle, whether the kernel must bypass its page cache for it (direct
+     * I/O), and whether it may keep the pages it cached before this open (keep_cache). Without
+     * the page-cache option, always direct. With it, still for a file with several links
+     * (libfuse's path-based API gives every hard link its own kernel node, so writes through one
+     * name would not reach pages cached under another) and for O_APPEND, see {@link #write}.
      *
      * <p>Appends: the kernel places them at the size it has cached, which is stale once the file
      * changed through another link or another front end, so {@link #write} appends at the core's
@@ -267,7 +299,11 @@ final class MountOperations {
         boolean append = (flags & O_APPEND) != 0;
         long fh = files.addCore(h.id(), h.file().ino());
         if (append) files.markAppend(fh);
-        return new Opened(fh, !pageCache || append || h.file().nlink() > 1, false);
+        seen(h.file());
+        boolean direct = !pageCache || append || h.file().nlink() > 1;
+        // Pages cached from an earlier open are still right: every change by another route
+        // invalidates them (KernelCache), and this mount's own writes went through them.
+        return new Opened(fh, direct, !direct);
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
@@ -331,6 +367,15 @@ final class MountOperations {
     }
 
     // --- extended attributes ----------------------------------------------------------------
+
+    /**
+     * An attribute the workspace never holds: {@link #setxattr} refuses {@code system.*} (POSIX
+     * ACLs), so the binding may answer ENODATA without a core call; {@code ls -l} asks for
+     * system.posix_acl_access on every file it lists.
+     */
+    static boolean neverStored(String name) {
+        return name.startsWith("system.");
+    }
 
     byte[] getxattr(Caller c, String path, String name) throws IOException {
         if (ControlTree.owns(path)) throw new SemfsException(ErrorCode.NO_ATTRIBUTE, path, name);
