@@ -302,6 +302,11 @@ abstract class MountContractTest {
         view.delete("color");
         assertEquals(List.of(), view.list());
         assertThrows(IOException.class, () -> view.size("color"));
+        // Never stored, so answered without the core: absent to get, refused to set.
+        String py = "import os\nfor n in ['security.capability', 'security.selinux', 'system.posix_acl_access']:\n"
+                + " try: os.getxattr('f', n)\n except OSError as e: print(e.errno)\n"
+                + "try: os.setxattr('f', 'security.selinux', b'x')\nexcept OSError as e: print(e.errno)\n";
+        assertEquals("61\n61\n61\n95\n", sh(mnt, "/usr/bin/python3 -c \"" + py + "\""));
         assertTrue(sh(mnt, "stat -f -c '%l' .").trim().matches("\\d+"));
         MountFixture.Result fifo = run(mnt, "mkfifo", "p");
         assertNotEquals(0, fifo.exit());

@@ -197,15 +197,18 @@ final class Fuse3FileSystem {
             MemorySegment conn = connPtr.reinterpret(LibFuse3.CONN_SIZE);
             int capable = conn.get(JAVA_INT, LibFuse3.CONN_CAPABLE);
             int want = conn.get(JAVA_INT, LibFuse3.CONN_WANT);
-            // AUTO_INVAL_DATA: a reader whose cached attributes were invalidated drops its
-            // cached pages when the fresh mtime or size differ (see KernelCache).
             want |= capable & (LibFuse3.CAP_ATOMIC_O_TRUNC | LibFuse3.CAP_READDIRPLUS | LibFuse3.CAP_READDIRPLUS_AUTO
-                    | LibFuse3.CAP_ASYNC_READ | LibFuse3.CAP_AUTO_INVAL_DATA);
+                    | LibFuse3.CAP_ASYNC_READ);
+            // No AUTO_INVAL_DATA: the core's mtime after this mount's own writes never matches
+            // what the kernel last saw, so it would drop every page just written. Pages of
+            // files changed by another route are invalidated explicitly (KernelCache).
+            want &= ~LibFuse3.CAP_AUTO_INVAL_DATA;
             // Writeback caching would let the kernel answer size and mtime itself and hold
             // writes back, which other front ends could not see until a flush.
             want &= ~LibFuse3.CAP_WRITEBACK_CACHE;
             conn.set(JAVA_INT, LibFuse3.CONN_WANT, want);
             conn.set(JAVA_INT, LibFuse3.CONN_MAX_WRITE, 128 * 1024);
+            conn.set(JAVA_INT, LibFuse3.CONN_MAX_READAHEAD, 1024 * 1024);
         } catch (Throwable t) {
             ErrnoMapper.errno("init", "/", t);
         }

@@ -32,13 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Attributes are dropped at once on the changing thread: by node id found in the dentry
  * cache, which sends no request and waits for no page lock, so even a loop thread may do it.
- * A reader then fetches fresh attributes, and with AUTO_INVAL_DATA drops its pages itself when
- * mtime or size moved. Pages and dentries go on a thread of this mount's own, because the kernel
- * may wait there for a page lock or a directory lock held by a request queued on some mount's
- * loop. A thread that serves no FUSE request (CLI, daemon socket, MCP, core API) waits for that
- * too, so the change is complete in the kernel before its call returns; a loop thread does not
- * (it could wait on a request queued behind itself), so another agent's mount sees a rename or
- * delete a moment later, attributes and content at once.
+ * Pages and dentries go on a thread of this mount's own, because the kernel may wait there for a
+ * page lock or a directory lock held by a request queued on some mount's loop. A thread that
+ * serves no FUSE request (CLI, daemon socket, MCP, core API) waits for that too, so the change is
+ * complete in the kernel before its call returns; a loop thread does not (it could wait on a
+ * request queued behind itself), so another agent's mount sees new attributes at once and new
+ * content, renames and deletes a moment later.
  */
 final class KernelCache implements ChangeListener {
     private static final Logger LOG = LoggerFactory.getLogger(KernelCache.class);

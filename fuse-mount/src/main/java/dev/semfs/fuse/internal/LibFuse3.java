@@ -208,7 +208,7 @@ final class LibFuse3 {
     static final int S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000;
 
     // struct fuse_conn_info
-    static final long CONN_MAX_WRITE = 8, CONN_CAPABLE = 20, CONN_WANT = 24, CONN_SIZE = 128;
+    static final long CONN_MAX_WRITE = 8, CONN_MAX_READAHEAD = 16, CONN_CAPABLE = 20, CONN_WANT = 24, CONN_SIZE = 128;
     static final int CAP_ASYNC_READ = 1, CAP_ATOMIC_O_TRUNC = 1 << 3, CAP_AUTO_INVAL_DATA = 1 << 12, CAP_READDIRPLUS = 1 << 13,
             CAP_READDIRPLUS_AUTO = 1 << 14, CAP_WRITEBACK_CACHE = 1 << 16;
 

@@ -369,12 +369,12 @@ final class MountOperations {
     // --- extended attributes ----------------------------------------------------------------
 
     /**
-     * An attribute the workspace never holds: {@link #setxattr} refuses {@code system.*} (POSIX
-     * ACLs), so the binding may answer ENODATA without a core call; {@code ls -l} asks for
-     * system.posix_acl_access on every file it lists.
+     * An attribute the workspace never holds, because {@link #setxattr} refuses it, so the binding
+     * answers ENODATA without a core call: the kernel asks for security.capability before every
+     * write(2), and {@code ls -l} for security.selinux and system.posix_acl_access on every file.
      */
     static boolean neverStored(String name) {
-        return name.startsWith("system.");
+        return name.startsWith("system.") || name.equals("security.capability") || name.equals("security.selinux");
     }
 
     byte[] getxattr(Caller c, String path, String name) throws IOException {
@@ -390,10 +390,12 @@ final class MountOperations {
     /** {@code mode}: 0 create or replace, 1 create only (XATTR_CREATE), 2 replace only (XATTR_REPLACE). */
     void setxattr(Caller c, String path, String name, byte[] value, int mode) throws IOException {
         refuseControl(path, false);
-        // POSIX ACLs arrive as system.posix_acl_* xattrs under libfuse 2. Storing them as plain
+        // POSIX ACLs arrive as system.posix_acl_* xattrs. Storing them as plain
         // attributes would make cp -a / tar believe permissions were set while the mode stays
         // as created; refusing makes them fall back to chmod.
-        if (name.startsWith("system.")) throw new ErrnoMapper.NotSupported(name);
+        // File capabilities do nothing on a nosuid FUSE mount, and an SELinux label would not be
+        // enforced; refusing them lets the kernel's per-write capability check skip the core.
+        if (neverStored(name)) throw new ErrnoMapper.NotSupported(name);
         workspace.call(c, new Op.SetXattr(path, name, value, mode));
     }
 
