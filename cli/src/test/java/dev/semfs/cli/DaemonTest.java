@@ -228,7 +228,7 @@ class DaemonTest {
         for (int i = 0; i < 200 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) Thread.sleep(50);
         assertTrue(synced.size() >= 3, "too few files before the kill (seed " + seed + ")");
         // A write racing the kill may have landed in the bare directory once the dead mount was
-        // removed; no daemon acknowledged it, and libfuse 2 will not mount over a non-empty directory.
+        // removed; no daemon acknowledged it, and the new mount would only hide it.
         for (int i = 0; i < 100 && isMounted(mp); i++) Thread.sleep(50);
         if (!isMounted(mp)) {
             try (Stream<Path> leftovers = Files.list(mp)) {

@@ -13,13 +13,16 @@ import java.util.Objects;
  * @param blocking       {@link Mounter#mount} returns only once the file system is unmounted
  *                       (by {@link MountedWorkspace#unmount}, {@code fusermount -u} or a signal)
  * @param debug          libfuse debug output on stderr (every request)
- * @param multithreaded  serve requests on several libfuse threads at once; see
- *                       fuse-mount/README.md for the measurements behind the default (off)
- * @param pageCache      let the kernel cache file pages between opens' reads (faster small
- *                       reads, readahead) at the price of close-to-open consistency: a process
- *                       holding a file open may read pages that a write through another hard
- *                       link, or a rollback through another front end, has replaced. Off by
- *                       default: every read and write goes to the core (direct I/O)
+ * @param multithreaded  serve requests on several libfuse threads at once. Off by default: the
+ *                       kernel sends a file's release after close(2) returns, and on several
+ *                       threads it can be served after the next open of the same file, so ten
+ *                       saves in a row can cut eleven versions; see fuse-mount/README.md for the
+ *                       measurements
+ * @param pageCache      let the kernel cache file pages (readahead, reads served from memory,
+ *                       kept across opens). On by default: every change made by another route
+ *                       (CLI, MCP, another mount, a rollback) invalidates the pages it replaced
+ *                       before that change returns. Off: every read and write goes to the core
+ *                       (direct I/O)
  */
 public record MountOptions(String agent, boolean allowOther, boolean blocking, boolean debug, boolean multithreaded,
                            boolean pageCache) {
@@ -29,9 +32,9 @@ public record MountOptions(String agent, boolean allowOther, boolean blocking, b
         if (agent.isBlank()) throw new IllegalArgumentException("agent name is blank");
     }
 
-    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded, no page cache. */
+    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded, page cache. */
     public static MountOptions forAgent(String agent) {
-        return new MountOptions(agent, false, false, false, false, false);
+        return new MountOptions(agent, false, false, false, false, true);
     }
 
     public MountOptions withAllowOther(boolean allowOther) {

@@ -15,9 +15,9 @@ import java.nio.file.Path;
  */
 public interface Mounter {
 
-    /** The libfuse 2 mounter (jnr-fuse). Needs /dev/fuse, libfuse.so.2 and fusermount. */
+    /** The libfuse 3 mounter (jfuse, FFM). Needs /dev/fuse, libfuse3.so.3 and fusermount3. */
     static Mounter fuse() {
-        return dev.semfs.fuse.internal.JnrFuseMounter.create();
+        return dev.semfs.fuse.internal.Fuse3Mounter.create();
     }
 
     /**

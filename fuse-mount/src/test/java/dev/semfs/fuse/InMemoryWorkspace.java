@@ -84,7 +84,7 @@ final class InMemoryWorkspace implements Workspace {
     }
 
     /** {@code written}: [0] something to version at release, [1] data written since the last version (a close cuts one). */
-    private record OpenFile(Node node, boolean write, boolean[] written) {}
+    private record OpenFile(Node node, boolean write, boolean[] written, String path) {}
 
     private record Snap(SnapshotInfo info, Node root) {}
 
@@ -111,9 +111,46 @@ final class InMemoryWorkspace implements Workspace {
     @Override
     public void close() {}
 
+    private final List<dev.semfs.syscalls.ChangeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
+    public Runnable onChange(dev.semfs.syscalls.ChangeListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** As the real workspace: listeners hear of a change after it is made, outside the lock. */
+    @Override
+    public <R> R call(Caller caller, Op<R> op) throws IOException {
+        R r = callLocked(caller, op);
+        if (!listeners.isEmpty()) {
+            List<String> paths = switch (op) {
+                case Op.WriteFile o -> List.of(o.path());
+                case Op.Mkdir o -> List.of(o.path());
+                case Op.Remove o -> List.of(o.path());
+                case Op.Move o -> List.of(o.from(), o.to());
+                case Op.Symlink o -> List.of(o.path());
+                case Op.Link o -> List.of(o.existing(), o.path());
+                case Op.SetAttr o -> List.of(o.path());
+                case Op.Truncate o -> List.of(o.path());
+                case Op.Open o -> o.create() || o.truncate() ? List.of(o.path()) : List.<String>of();
+                case Op.Rollback o -> List.of(o.path());
+                case Op.HandleWrite o -> openedPath(o.handle());
+                case Op.HandleTruncate o -> openedPath(o.handle());
+                default -> List.<String>of();
+            };
+            if (!paths.isEmpty()) for (var l : listeners) l.changed(caller, paths);
+        }
+        return r;
+    }
+
+    private synchronized List<String> openedPath(long handle) {
+        OpenFile f = open.get(handle);
+        return f == null ? List.of() : List.of(f.path());
+    }
+
     @SuppressWarnings("unchecked")
-    public synchronized <R> R call(Caller caller, Op<R> op) throws IOException {
+    private synchronized <R> R callLocked(Caller caller, Op<R> op) throws IOException {
         calls.incrementAndGet();
         Object r = switch (op) {
             case Op.Stat s -> info(s.path(), s.follow() ? follow(s.path(), resolve(s.path())) : resolve(s.path()));
@@ -416,11 +453,21 @@ final class InMemoryWorkspace implements Workspace {
         if (n.isDir() && o.write()) throw SemfsException.isDirectory(o.path());
         boolean[] written = {false, false};
         if (o.truncate() && o.write() && n.size > 0) {
+            // As the real core: writes through handles still open become a version before the
+            // truncate (a multithreaded mount may serve the last writer's release after this).
+            boolean pending = false;
+            for (OpenFile f : open.values()) {
+                if (f.node() == n && f.written()[0]) {
+                    pending = true;
+                    f.written()[0] = false;
+                }
+            }
+            if (pending) cutVersion(n, c, "write", null);
             setSize(n, 0);
             written[0] = true;
         }
         long id = handles.getAndIncrement();
-        open.put(id, new OpenFile(n, o.write(), written));
+        open.put(id, new OpenFile(n, o.write(), written, o.path()));
         return new Handle(id, info(o.path(), n));
     }
 

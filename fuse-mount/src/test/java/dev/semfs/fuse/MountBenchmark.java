@@ -18,14 +18,15 @@ import java.util.stream.Stream;
 
 /**
  * The FUSE mount benchmark: the same shell workloads (dd, a bash create loop, ls -l, cat, rm -rf,
- * fio) on a native directory, on semfs mounted over the real store (single-threaded, the same
- * with the page cache option, multithreaded libfuse loop), and on the in-memory fake workspace through the same adapter and binding (the
- * cost of FUSE + jnr + the adapter without the store). Each figure is also given as a ratio to
- * native in the same run. Needs dd, bash, fio, and FUSE.
+ * fio) on a native directory, on semfs mounted over the real store (default options:
+ * single-threaded loop, page cache; "-mt": multithreaded loop; "-direct": direct I/O, no page
+ * cache), and on the in-memory fake workspace through the same adapter and binding (the cost of
+ * FUSE + the FFM binding + the adapter without the store). Each figure is also given as a ratio
+ * to native in the same run. Needs dd, bash, fio, and FUSE.
  *
  * <p>Run after {@code mvn -pl fuse-mount -am test-compile} with the test classpath:
  * {@code java $SEMFS_JVM_FLAGS -Xmx4g -cp <classes:test-classes:deps> dev.semfs.fuse.MountBenchmark
- * [--big-mib 1024] [--small-mib 256] [--files 10000] [--fio-seconds 10] [--only native,semfs-st,semfs-st-cache,semfs-mt,fake-st,fake-mt]}.
+ * [--big-mib 1024] [--small-mib 256] [--files 10000] [--fio-seconds 10] [--only native,semfs,semfs-mt,semfs-direct,fake,fake-mt]}.
  * Scratch space: {@code --dir} (default java.io.tmpdir); needs about 3 x big-mib free.
  */
 public final class MountBenchmark {
@@ -35,7 +36,7 @@ public final class MountBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
-        List<String> only = List.of("native", "semfs-st", "semfs-st-cache", "semfs-mt", "fake-st", "fake-mt");
+        List<String> only = List.of("native", "semfs", "semfs-mt", "semfs-direct", "fake", "fake-mt");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--big-mib" -> bigMiB = Integer.parseInt(args[++i]);
@@ -58,7 +59,7 @@ public final class MountBenchmark {
                     continue;
                 }
                 boolean mt = target.contains("-mt");
-                boolean cache = target.endsWith("-cache");
+                boolean cache = !target.contains("-direct");
                 Workspace ws = target.startsWith("semfs") ? Workspaces.open(Files.createDirectories(root.resolve(target + "-store")))
                         : new InMemoryWorkspace();
                 MountedWorkspace m = Mounter.fuse().mount(ws, Files.createDirectories(dir.resolve("mnt")),

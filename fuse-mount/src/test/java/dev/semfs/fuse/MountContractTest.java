@@ -241,6 +241,51 @@ abstract class MountContractTest {
         assertEquals("gone\n", sh(mnt, "test ! -e g && echo gone"));
     }
 
+    /**
+     * The kernel caches names, attributes and pages for seconds; a change through the core must
+     * still show at the next command. Each step first warms the caches through the mount.
+     */
+    @Test
+    void kernelCachesFollowChangesByOtherFrontEnds() throws Exception {
+        Workspace ws = m.workspace;
+        Caller cli = Caller.of(Caller.OWNER, "cli");
+        sh(mnt, "mkdir -p d/e && echo one > d/e/f && echo keep > d/k && ls -l d d/e > /dev/null && cat d/e/f d/k > /dev/null");
+        // content and size, through a name the kernel has cached
+        ws.call(cli, new Op.WriteFile("/d/e/f", "two, longer\n".getBytes(StandardCharsets.UTF_8), false, false));
+        assertEquals("two, longer\n12\n", sh(mnt, "cat d/e/f && stat -c %s d/e/f"));
+        // a rename: the old name is gone at once, the new one there
+        ws.call(cli, new Op.Move("/d/e/f", "/d/e/g"));
+        assertEquals("gone\ntwo, longer\ng\n", sh(mnt, "test ! -e d/e/f && echo gone; cat d/e/g; ls d/e"));
+        // a delete, then a plain create (open without O_EXCL) of the same name through the mount
+        sh(mnt, "cat d/e/g > /dev/null && stat d/e/g > /dev/null");
+        ws.call(cli, new Op.Remove("/d/e/g", false));
+        assertEquals("new\n", sh(mnt, "test ! -e d/e/g && echo new > d/e/g && cat d/e/g"));
+        // a directory removed and made again elsewhere
+        ws.call(cli, new Op.Remove("/d/e", true));
+        ws.call(cli, new Op.Mkdir("/d/e", false, 0755));
+        ws.call(cli, new Op.WriteFile("/d/e/h", "h\n".getBytes(StandardCharsets.UTF_8), false, false));
+        assertEquals("h\n", sh(mnt, "ls d/e && test ! -e d/e/g"));
+        // attributes only
+        sh(mnt, "stat -c %a d/k > /dev/null");
+        ws.call(cli, new Op.SetAttr("/d/k", 0600, null, null, null, null, true));
+        assertEquals("600\n", sh(mnt, "stat -c %a d/k"));
+        // a process that holds the file open reads what a rollback put back
+        sh(mnt, "echo version-one > r && echo version-two-longer > r");
+        Path r = mnt.resolve("r");
+        try (FileChannel ch = FileChannel.open(r, StandardOpenOption.READ)) {
+            assertEquals("version-two-longer\n", read(ch));
+            assertEquals("version-two-longer\n", read(ch)); // now served from the page cache
+            ws.call(cli, new Op.Rollback("/r", Op.RollbackTarget.toVersion(1)));
+            assertEquals("version-one\n", read(ch));
+        }
+    }
+
+    private static String read(FileChannel ch) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        ch.read(b, 0);
+        return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void errnosThroughJavaNio() throws Exception {
         Path d = Files.createDirectory(mnt.resolve("d"));
@@ -267,6 +312,11 @@ abstract class MountContractTest {
         view.delete("color");
         assertEquals(List.of(), view.list());
         assertThrows(IOException.class, () -> view.size("color"));
+        // Never stored, so answered without the core: absent to get, refused to set.
+        String py = "import os\nfor n in ['security.capability', 'security.selinux', 'system.posix_acl_access']:\n"
+                + " try: os.getxattr('f', n)\n except OSError as e: print(e.errno)\n"
+                + "try: os.setxattr('f', 'security.selinux', b'x')\nexcept OSError as e: print(e.errno)\n";
+        assertEquals("61\n61\n61\n95\n", sh(mnt, "/usr/bin/python3 -c \"" + py + "\""));
         assertTrue(sh(mnt, "stat -f -c '%l' .").trim().matches("\\d+"));
         MountFixture.Result fifo = run(mnt, "mkfifo", "p");
         assertNotEquals(0, fifo.exit());

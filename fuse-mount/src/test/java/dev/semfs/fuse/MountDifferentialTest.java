@@ -156,9 +156,9 @@ abstract class MountDifferentialTest {
 
         /**
          * True when removing directory {@code p} could orphan an open, unlinked file inside it:
-         * the one case the mount knowingly differs (libfuse 2 resolves fstat by path, and such a
-         * file has none, so fstat fails with ENOENT while reads and writes keep working). Such
-         * steps are skipped while handles are open.
+         * the one case the mount knowingly differs (libfuse can no longer name such a file, so
+         * path operations on it, fchmod and futimens, fail with ENOENT while reads, writes and
+         * fstat keep working). Such steps are skipped while handles are open.
          */
         boolean orphans(String p) {
             return !handles.isEmpty() && Files.isDirectory(nat.resolve(p), LinkOption.NOFOLLOW_LINKS);

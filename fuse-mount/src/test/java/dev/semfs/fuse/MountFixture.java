@@ -32,7 +32,7 @@ final class MountFixture implements AutoCloseable {
         boolean ok = Files.exists(Path.of("/dev/fuse")) && (Files.exists(Path.of("/usr/bin/fusermount"))
                 || Files.exists(Path.of("/bin/fusermount")) || Files.exists(Path.of("/usr/bin/fusermount3")));
         if (ok) return;
-        String why = "FUSE is not available (/dev/fuse and fusermount needed; apt-get install -y fuse3 libfuse2)";
+        String why = "FUSE is not available (/dev/fuse and fusermount3 needed; apt-get install -y fuse3)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why);
         Assumptions.abort(why);
     }

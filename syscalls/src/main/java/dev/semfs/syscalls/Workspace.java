@@ -16,4 +16,13 @@ public interface Workspace extends Closeable {
 
     /** Performs {@code op} as {@code caller}. */
     <R> R call(Caller caller, Op<R> op) throws IOException;
+
+    /**
+     * Registers {@code listener} for changes made through this workspace in this process;
+     * running the returned action removes it. A workspace that does not make the changes itself
+     * (the client of a daemon) never calls it.
+     */
+    default Runnable onChange(ChangeListener listener) {
+        return () -> {};
+    }
 }

@@ -115,6 +115,34 @@ final class MountOperations {
 
     private final boolean pageCache;
 
+    /**
+     * The names this mount has served for files with several links, by inode, and back. libfuse
+     * gives each name its own kernel node, so a change through one name leaves the others'
+     * cached attributes (nlink, size, times) behind; {@link #otherLinks} tells the binding which
+     * to invalidate. A name that went away stays listed: invalidating it does nothing.
+     */
+    private final Map<Long, java.util.Set<String>> linkNames = new ConcurrentHashMap<>();
+    private final Map<String, Long> linkInos = new ConcurrentHashMap<>();
+
+    private FileInfo seen(FileInfo f) {
+        if (f.nlink() > 1 && f.path() != null && !f.isDirectory()) track(f.ino(), f.path());
+        return f;
+    }
+
+    private void track(long ino, String path) {
+        linkNames.computeIfAbsent(ino, k -> ConcurrentHashMap.newKeySet()).add(path);
+        linkInos.put(path, ino);
+    }
+
+    /** Every name seen for the file at {@code path} when it has several links (itself included); else none. */
+    List<String> otherLinks(String path) {
+        if (linkInos.isEmpty()) return List.of();
+        Long ino = linkInos.get(path);
+        if (ino == null) return List.of();
+        java.util.Set<String> names = linkNames.get(ino);
+        return names == null ? List.of() : List.copyOf(names);
+    }
+
     MountOperations(Workspace workspace, String agent, ControlTree control, boolean pageCache) {
         this.workspace = workspace;
         this.agent = agent;
@@ -141,7 +169,18 @@ final class MountOperations {
             if (fh < 0) throw new NoSuchFileException(path);
             return workspace.call(c, new Op.HandleStat(fh));
         }
-        return workspace.call(c, new Op.Stat(path, false));
+        return seen(workspace.call(c, new Op.Stat(path, false)));
+    }
+
+    /** Whether {@code path} exists (for RENAME_NOREPLACE). */
+    boolean exists(Caller c, String path) throws IOException {
+        try {
+            getattr(c, path);
+            return true;
+        } catch (IOException e) {
+            if (ErrorCode.of(e) == ErrorCode.NOT_FOUND) return false;
+            throw e;
+        }
     }
 
     /** Attributes through an open handle: works after the path was unlinked or renamed. */
@@ -154,6 +193,7 @@ final class MountOperations {
     List<FileInfo> readdir(Caller c, String path) throws IOException {
         if (ControlTree.owns(path)) return control.list(c, path);
         List<FileInfo> entries = workspace.call(c, new Op.ListDir(path)).entries();
+        for (FileInfo e : entries) seen(e);
         if (!"/".equals(path)) return entries;
         List<FileInfo> out = new ArrayList<>(entries.size());
         for (FileInfo e : entries) if (!ControlTree.NAME.equals(e.name())) out.add(e);
@@ -234,7 +274,10 @@ final class MountOperations {
     void link(Caller c, String existing, String path) throws IOException {
         refuseControl(existing, false);
         refuseControl(path, true);
-        workspace.call(c, new Op.Link(existing, path));
+        // Known as a multi-link name before the core call, whose change report asks for it.
+        FileInfo target = workspace.call(c, new Op.Stat(existing, false));
+        if (!target.isDirectory()) track(target.ino(), existing);
+        seen(workspace.call(c, new Op.Link(existing, path)));
     }
 
     // FUSE setattr always means the node itself: the kernel follows symlinks before chmod, and
@@ -270,17 +313,17 @@ final class MountOperations {
     // --- open files -------------------------------------------------------------------------
 
     /**
-     * An open file: its handle and whether the kernel must bypass its page cache for it (direct
-     * I/O). Without the page-cache option, always. With it, still for a file with several links
-     * (libfuse 2's path-based API gives every hard link its own kernel inode, so writes through
-     * one name would not invalidate pages cached under another; a link made after the open is
-     * not covered) and for O_APPEND, see {@link #write}.
+     * An open file: its handle, whether the kernel must bypass its page cache for it (direct
+     * I/O), and whether it may keep the pages it cached before this open (keep_cache). Without
+     * the page-cache option, always direct. With it, still for a file with several links
+     * (libfuse's path-based API gives every hard link its own kernel node, so writes through one
+     * name would not reach pages cached under another) and for O_APPEND, see {@link #write}.
      *
      * <p>Appends: the kernel places them at the size it has cached, which is stale once the file
      * changed through another link or another front end, so {@link #write} appends at the core's
      * end of file instead, and no page cache may hold the bytes at the kernel's offset.
      */
-    record Opened(long fh, boolean directIo) {}
+    record Opened(long fh, boolean directIo, boolean keepCache) {}
 
     Opened create(Caller c, String path, int flags, int mode) throws IOException {
         refuseControl(path, true);
@@ -292,7 +335,7 @@ final class MountOperations {
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         if (ControlTree.owns(path)) {
             if (write || (flags & O_TRUNC) != 0) throw ControlTree.readOnly(path);
-            return new Opened(files.addVirtual(control.open(c, path)), false);
+            return new Opened(files.addVirtual(control.open(c, path)), false, false);
         }
         Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
                 (flags & O_TRUNC) != 0, 0));
@@ -303,7 +346,11 @@ final class MountOperations {
         boolean append = (flags & O_APPEND) != 0;
         long fh = files.addCore(h.id(), h.file().ino());
         if (append) files.markAppend(fh);
-        return new Opened(fh, !pageCache || append || h.file().nlink() > 1);
+        seen(h.file());
+        boolean direct = !pageCache || append || h.file().nlink() > 1;
+        // Pages cached from an earlier open are still right: every change by another route
+        // invalidates them (KernelCache), and this mount's own writes went through them.
+        return new Opened(fh, direct, !direct);
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
@@ -371,6 +418,15 @@ final class MountOperations {
 
     // --- extended attributes ----------------------------------------------------------------
 
+    /**
+     * An attribute the workspace never holds, because {@link #setxattr} refuses it, so the binding
+     * answers ENODATA without a core call: the kernel asks for security.capability before every
+     * write(2), and {@code ls -l} for security.selinux and system.posix_acl_access on every file.
+     */
+    static boolean neverStored(String name) {
+        return name.startsWith("system.") || name.equals("security.capability") || name.equals("security.selinux");
+    }
+
     byte[] getxattr(Caller c, String path, String name) throws IOException {
         if (ControlTree.owns(path)) throw new SemfsException(ErrorCode.NO_ATTRIBUTE, path, name);
         return workspace.call(c, new Op.GetXattr(path, name)).value();
@@ -384,10 +440,12 @@ final class MountOperations {
     /** {@code mode}: 0 create or replace, 1 create only (XATTR_CREATE), 2 replace only (XATTR_REPLACE). */
     void setxattr(Caller c, String path, String name, byte[] value, int mode) throws IOException {
         refuseControl(path, false);
-        // POSIX ACLs arrive as system.posix_acl_* xattrs under libfuse 2. Storing them as plain
+        // POSIX ACLs arrive as system.posix_acl_* xattrs. Storing them as plain
         // attributes would make cp -a / tar believe permissions were set while the mode stays
         // as created; refusing makes them fall back to chmod.
-        if (name.startsWith("system.")) throw new ErrnoMapper.NotSupported(name);
+        // File capabilities do nothing on a nosuid FUSE mount, and an SELinux label would not be
+        // enforced; refusing them lets the kernel's per-write capability check skip the core.
+        if (neverStored(name)) throw new ErrnoMapper.NotSupported(name);
         workspace.call(c, new Op.SetXattr(path, name, value, mode));
     }
 

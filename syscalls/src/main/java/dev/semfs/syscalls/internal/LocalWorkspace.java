@@ -137,6 +137,7 @@ public final class LocalWorkspace implements Workspace {
         try {
             if (closed) throw closedError();
             R result = agents.call(caller, op, this::dispatch); // [agents] the one permission check point
+            if (!listeners.isEmpty()) notifyChanged(caller, op, result);
             if (index != null) {
                 long seq = store.lastChangeSeq();
                 if (seq != lastSeenSeq) {
@@ -151,6 +152,68 @@ public final class LocalWorkspace implements Workspace {
     }
 
     private volatile long lastSeenSeq;
+
+    private final List<dev.semfs.syscalls.ChangeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public Runnable onChange(dev.semfs.syscalls.ChangeListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void notifyChanged(Caller caller, Op<?> op, Object result) {
+        List<String> paths;
+        try {
+            paths = changedPaths(op, result);
+        } catch (SemfsException e) {
+            return; // a path that does not normalise changed nothing
+        }
+        if (paths.isEmpty()) return;
+        for (dev.semfs.syscalls.ChangeListener l : listeners) {
+            try {
+                l.changed(caller, paths);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(LocalWorkspace.class).warn("change listener failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    /** What {@code op} changed, for {@link dev.semfs.syscalls.ChangeListener}s. */
+    private List<String> changedPaths(Op<?> op, Object result) throws SemfsException {
+        return switch (op) {
+            case Op.WriteFile o -> List.of(norm(o.path()));
+            case Op.Mkdir o -> List.of(norm(o.path()));
+            case Op.Remove o -> List.of(norm(o.path()));
+            case Op.Move o -> List.of(norm(o.from()), norm(o.to()));
+            case Op.Symlink o -> List.of(norm(o.path()));
+            case Op.Link o -> List.of(norm(o.existing()), norm(o.path()));
+            case Op.SetAttr o -> List.of(norm(o.path()));
+            case Op.Truncate o -> List.of(norm(o.path()));
+            case Op.SetXattr o -> List.of(norm(o.path()));
+            case Op.RemoveXattr o -> List.of(norm(o.path()));
+            case Op.Open o -> o.create() || o.truncate() ? List.of(norm(o.path())) : List.of();
+            case Op.HandleWrite o -> handlePath(o.handle());
+            case Op.HandleTruncate o -> handlePath(o.handle());
+            case Op.Rollback o -> rolledBack(norm(o.path()), result);
+            case Op.Restore o -> rolledBack(o.path() == null ? "/" : norm(o.path()), result);
+            case Op.Undo o -> rolledBack(null, result);
+            default -> List.of();
+        };
+    }
+
+    private List<String> handlePath(long handle) {
+        OpenFile f = handles.get(handle);
+        return f == null || f.path == null ? List.of() : List.of(f.path);
+    }
+
+    private static List<String> rolledBack(String path, Object result) {
+        List<String> out = new ArrayList<>();
+        if (path != null) out.add(path);
+        if (result instanceof RollbackResult r) {
+            for (RollbackResult.Entry e : r.changed()) if (!"unchanged".equals(e.action())) out.add(e.path());
+        }
+        return out;
+    }
 
     private static SemfsException closedError() {
         return new SemfsException(ErrorCode.IO, null, "workspace is closed");

@@ -728,21 +728,24 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     @Override
     public Inode stat(long ino) throws IOException {
-        Records.InodeRec rec = liveInode(ino);
         Node n = nodes.get(ino);
-        if (n != null && rec.type == FileType.FILE) {
-            n.lock.lock();
-            try {
+        if (n == null) return liveInode(ino).toInode();
+        n.lock.lock();
+        try {
+            // The record is read under the node lock too: a flush between reading it and looking
+            // at the buffered content would leave the size from before the flushed writes.
+            Records.InodeRec rec = liveInode(ino);
+            if (rec.type == FileType.FILE) {
                 if (n.content != null && n.content.isDirty()) {
                     rec.size = n.content.size();
                     if (n.sealedVersion == 0) rec.changed = true; // else: it is a version, being chunked
                 }
                 if (n.pendingMtime > rec.mtime) rec.mtime = rec.ctime = n.pendingMtime;
-            } finally {
-                n.lock.unlock();
             }
+            return rec.toInode();
+        } finally {
+            n.lock.unlock();
         }
-        return rec.toInode();
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.semfs.fuse.MountedWorkspace;
 import dev.semfs.fuse.Mounter;
 import dev.semfs.syscalls.Workspace;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
@@ -19,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mounts through jnr-fuse on libfuse 2. libfuse's loop runs on a daemon thread of ours in
- * blocking mode (jnr-fuse's own non-blocking mode just sleeps two seconds and hopes); the mount
- * is reported once /proc/self/mountinfo shows it.
+ * Mounts through libfuse 3 (FFM, see {@link Fuse3FileSystem}). libfuse's loop runs on a daemon thread of ours; the
+ * mount is reported once /proc/self/mountinfo shows it.
  *
- * <p>libfuse options, and why:
+ * <p>libfuse options, and why (the ones libfuse 3 takes from {@code fuse_config} are set in
+ * {@code Fuse3FileSystem.init}):
  * <ul>
  *   <li>{@code default_permissions}: the kernel enforces owner/group/mode/sticky bits from our
  *       getattr, so the adapter does not re-implement POSIX permission checks;
@@ -31,43 +33,56 @@ import org.slf4j.LoggerFactory;
  *   <li>no {@code hard_remove}: libfuse hides an open file on unlink, which
  *       {@link MountOperations} maps back to a real unlink in the core (see there), so that
  *       fstat(2) on a descriptor of an unlinked file keeps working;
- *   <li>{@code atomic_o_trunc}: open(O_TRUNC) reaches the core as one Open with truncate, not
- *       a separate truncate (which would cut an extra, empty version) before the open;
- *   <li>{@code big_writes,max_write=131072}: 128 KiB writes instead of 4 KiB ones;
- *   <li>{@code attr_timeout=0,entry_timeout=0,negative_timeout=0}, direct I/O per open file
- *       (unless {@link MountOptions#pageCache()}) and no {@code kernel_cache}: a rollback or write
- *       through another front end (CLI, MCP) or another hard link shows at the next stat or
- *       read, never from a stale kernel cache. See fuse-mount/README.md for the price;
- *   <li>{@code auto_unmount}: fusermount removes the mount when this process dies, even by
+ *   <li>atomic O_TRUNC (a libfuse 3 capability): open(O_TRUNC) reaches the core as one Open with
+ *       truncate, not a separate truncate (which would cut an extra, empty version) before it;
+ *   <li>cache timeouts and direct I/O: see fuse-mount/README.md, "Cache consistency";
+ *   <li>{@code auto_unmount}: fusermount3 removes the mount when this process dies, even by
  *       kill -9, so a crash leaves no "Transport endpoint is not connected" behind;
  *   <li>{@code -s} unless multithreaded (see {@link MountOptions#multithreaded()}).
  * </ul>
  */
-public final class JnrFuseMounter implements Mounter {
-    private static final Logger LOG = LoggerFactory.getLogger(JnrFuseMounter.class);
+public final class Fuse3Mounter implements Mounter {
+    private static final Logger LOG = LoggerFactory.getLogger(Fuse3Mounter.class);
     private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(20);
     /** How long an unmount of a busy mount waits for the last open file to close. */
     private static final Duration BUSY_GRACE = Duration.ofSeconds(3);
 
     private final Clock clock;
 
-    private JnrFuseMounter(Clock clock) {
+    private Fuse3Mounter(Clock clock) {
         this.clock = clock;
     }
 
-    public static JnrFuseMounter create() {
-        return new JnrFuseMounter(Clock.systemUTC());
+    public static Fuse3Mounter create() {
+        return new Fuse3Mounter(Clock.systemUTC());
     }
 
-    /** The libfuse arguments after the mount point. */
+    /** fuse_new's arguments after the program name. */
     static List<String> fuseArgs(MountOptions options) {
-        List<String> o = new ArrayList<>(List.of("fsname=semfs", "subtype=semfs", "default_permissions", "use_ino",
-                "atomic_o_trunc", "big_writes", "max_write=131072", "attr_timeout=0", "entry_timeout=0",
-                "negative_timeout=0", "auto_unmount"));
+        List<String> o = new ArrayList<>(List.of("fsname=semfs", "subtype=semfs", "default_permissions", "auto_unmount"));
         if (options.allowOther()) o.add("allow_other");
-        List<String> args = new ArrayList<>(List.of("-o", String.join(",", o)));
-        if (!options.multithreaded()) args.add("-s");
-        return args;
+        if (options.debug()) o.add("debug");
+        return List.of("-o", String.join(",", o));
+    }
+
+    /**
+     * How long the kernel may use a dentry without asking. Consistency does not rest on it (every
+     * change by another route is invalidated, see {@link KernelCache}); it only bounds what
+     * invalidation cannot name: a change made through a symlinked path elsewhere.
+     */
+    static final double CACHE_SECONDS = 5.0;
+
+    /**
+     * Attributes are not cached: libfuse gives every name of a file its own kernel node, and an
+     * unlinked-but-open file a hidden name the kernel never saw, so a write through one name
+     * cannot always reach another's cached size by node id (the differential test found fstat
+     * of an unlinked hard link stale after a write through its twin, seed -5920432171769462688).
+     */
+    static final double ATTR_SECONDS = 0.0;
+
+    /** Kernel cache settings; see fuse-mount/README.md, "Cache consistency". */
+    static Fuse3FileSystem.CachePolicy cachePolicy(MountOptions options) {
+        return new Fuse3FileSystem.CachePolicy(CACHE_SECONDS, ATTR_SECONDS);
     }
 
     @Override
@@ -88,8 +103,8 @@ public final class JnrFuseMounter implements Mounter {
                 .register(new SnapshotsTree(workspace))
                 .register(new SearchTree(workspace));
         MountOperations ops = new MountOperations(workspace, options.agent(), control, options.pageCache());
-        JnrFuseFileSystem fs = new JnrFuseFileSystem(ops, clock);
-        Mounted mounted = new Mounted(mp, fs, ops);
+        Fuse3FileSystem fs = new Fuse3FileSystem(ops, clock, cachePolicy(options));
+        Mounted mounted = new Mounted(mp, workspace, fs, ops);
         mounted.start(options);
         if (options.blocking()) {
             try {
@@ -129,28 +144,62 @@ public final class JnrFuseMounter implements Mounter {
     /** One live mount: the serving thread and its teardown. */
     private static final class Mounted implements MountedWorkspace {
         private final Path mountPoint;
-        private final JnrFuseFileSystem fs;
+        private final Fuse3FileSystem fs;
         private final MountOperations ops;
+        private final Arena arena = Arena.ofShared();
         private final CountDownLatch finished = new CountDownLatch(1);
         private boolean detached; // guarded by this
         private volatile Throwable failure;
         private Thread thread;
 
-        Mounted(Path mountPoint, JnrFuseFileSystem fs, MountOperations ops) {
+        private final Workspace workspace;
+
+        Mounted(Path mountPoint, Workspace workspace, Fuse3FileSystem fs, MountOperations ops) {
             this.mountPoint = mountPoint;
+            this.workspace = workspace;
             this.fs = fs;
             this.ops = ops;
         }
 
+        /**
+         * fuse_new and fuse_mount here, so a refused option or mount point fails this call; the
+         * loop and the teardown (fuse_unmount, fuse_destroy, which calls destroy and so
+         * releases leftover handles) on the serving thread, which ends with the loop.
+         */
         void start(MountOptions options) throws IOException {
-            String[] args = fuseArgs(options).toArray(String[]::new);
+            List<String> argList = new ArrayList<>();
+            argList.add("semfs");
+            argList.addAll(fuseArgs(options));
+            String[] args = argList.toArray(String[]::new);
+            MemorySegment fuse = LibFuse3.newFuse(arena, argList, fs.operations(arena));
+            if (fuse.address() == 0) {
+                arena.close();
+                throw new IOException("libfuse refused the options " + String.join(" ", argList));
+            }
+            if (LibFuse3.mount(fuse, mountPoint.toString()) != 0) {
+                LibFuse3.teardown(fuse);
+                arena.close();
+                throw new IOException("fuse_mount failed on " + mountPoint);
+            }
+            boolean multithreaded = options.multithreaded();
+            KernelCache cache = new KernelCache(fuse, mountPoint.toString(), fs, ops);
+            Runnable stopListening = workspace.onChange(cache);
             thread = new Thread(() -> {
                 try {
-                    fs.mount(mountPoint, true, options.debug(), args);
+                    int r = LibFuse3.loop(fuse, multithreaded);
+                    if (r != 0) LOG.debug("fuse loop on {} ended with {}", mountPoint, r);
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
+                    stopListening.run();
+                    cache.close();
+                    try {
+                        LibFuse3.teardown(fuse);
+                    } catch (Throwable t) {
+                        LOG.warn("tearing down the FUSE session on {} failed: {}", mountPoint, t.toString(), t);
+                    }
                     ops.releaseAll();
+                    arena.close();
                     finished.countDown();
                 }
             }, "semfs-fuse " + mountPoint);

@@ -1,0 +1,545 @@
+package dev.semfs.fuse.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.semfs.syscalls.Caller;
+import dev.semfs.syscalls.FileInfo;
+import dev.semfs.syscalls.FsStats;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The libfuse 3 binding (high-level API through FFM), and with {@link LibFuse3} the only code
+ * that knows it: each {@code struct fuse_operations} callback is an upcall into a method here
+ * with the C signature, which copies between libfuse structs and plain Java values and calls
+ * {@link MountOperations}. Each callback is {@code guard(name, path, () -> ...)}: the one place
+ * failures become errnos (through {@link ErrnoMapper}); nothing may escape an upcall, which
+ * would end the JVM. Callbacks not registered in {@link #operations} stay NULL, and libfuse
+ * answers ENOSYS (mknod, lock, flock, fallocate, ioctl, poll, bmap, copy_file_range, lseek).
+ *
+ * <p>Even without nullpath_ok, libfuse passes a NULL path for an operation on a handle whose node
+ * it can no longer name (an open file whose directory was removed): reads, writes and fstat
+ * work from the handle alone, path operations on it get ENOENT.
+ */
+final class Fuse3FileSystem {
+    private static final int XATTR_CREATE = 1;
+    private static final int XATTR_REPLACE = 2;
+    private static final int RENAME_NOREPLACE = 1;
+    private static final int FUSE_READDIR_PLUS = 1;
+    private static final int FUSE_FILL_DIR_PLUS = 2;
+    private static final int BLOCK = 4096;
+    private static final boolean TRACE = System.getenv("SEMFS_FUSE_TRACE") != null;
+
+    private final MountOperations ops;
+    private final Clock clock;
+    private final CachePolicy cache;
+
+    Fuse3FileSystem(MountOperations ops, Clock clock, CachePolicy cache) {
+        this.ops = ops;
+        this.clock = clock;
+        this.cache = cache;
+    }
+
+    /** Kernel cache settings for the mount; see fuse-mount/README.md, "Cache consistency". */
+    record CachePolicy(double entryTimeout, double attrTimeout) {}
+
+    // --- registration -----------------------------------------------------------------------
+
+    private static final MemorySegment NULL = MemorySegment.NULL;
+
+    /**
+     * A {@code struct fuse_operations} whose registered slots are upcalls into this object; the
+     * stubs live as long as {@code arena}, which must outlive the libfuse session.
+     */
+    MemorySegment operations(Arena arena) {
+        MemorySegment s = arena.allocate(LibFuse3.OPS_SIZE);
+        reg(s, arena, LibFuse3.OP_GETATTR, "getattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_READLINK, "readlink", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+        reg(s, arena, LibFuse3.OP_MKDIR, "mkdir", JAVA_INT, ADDRESS, JAVA_INT);
+        reg(s, arena, LibFuse3.OP_UNLINK, "unlink", JAVA_INT, ADDRESS);
+        reg(s, arena, LibFuse3.OP_RMDIR, "rmdir", JAVA_INT, ADDRESS);
+        reg(s, arena, LibFuse3.OP_SYMLINK, "symlink", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_RENAME, "rename", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+        reg(s, arena, LibFuse3.OP_LINK, "link", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_CHMOD, "chmod", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+        reg(s, arena, LibFuse3.OP_CHOWN, "chown", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+        reg(s, arena, LibFuse3.OP_TRUNCATE, "truncate", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+        reg(s, arena, LibFuse3.OP_OPEN, "open", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_READ, "read", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
+        reg(s, arena, LibFuse3.OP_WRITE, "write", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
+        reg(s, arena, LibFuse3.OP_STATFS, "statfs", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_FLUSH, "flush", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_RELEASE, "release", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_FSYNC, "fsync", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+        reg(s, arena, LibFuse3.OP_SETXATTR, "setxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+        reg(s, arena, LibFuse3.OP_GETXATTR, "getxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+        reg(s, arena, LibFuse3.OP_LISTXATTR, "listxattr", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+        reg(s, arena, LibFuse3.OP_REMOVEXATTR, "removexattr", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_OPENDIR, "opendir", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_READDIR, "readdir", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT);
+        reg(s, arena, LibFuse3.OP_RELEASEDIR, "releasedir", JAVA_INT, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_FSYNCDIR, "fsyncdir", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+        reg(s, arena, LibFuse3.OP_INIT, "init", ADDRESS, ADDRESS, ADDRESS);
+        reg(s, arena, LibFuse3.OP_DESTROY, "destroy", null, ADDRESS);
+        reg(s, arena, LibFuse3.OP_ACCESS, "access", JAVA_INT, ADDRESS, JAVA_INT);
+        reg(s, arena, LibFuse3.OP_CREATE, "create", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
+        reg(s, arena, LibFuse3.OP_UTIMENS, "utimens", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        return s;
+    }
+
+    private void reg(MemorySegment struct, Arena arena, long slot, String method, java.lang.foreign.MemoryLayout ret,
+                     java.lang.foreign.MemoryLayout... args) {
+        FunctionDescriptor fd = ret == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(ret, args);
+        try {
+            MethodType type = fd.toMethodType();
+            MethodHandle target = MethodHandles.lookup().findVirtual(Fuse3FileSystem.class, method, type).bindTo(this);
+            struct.set(ADDRESS, slot * 8, LibFuse3.LINKER.upcallStub(target, fd, arena));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("no callback " + method + type(fd), e);
+        }
+    }
+
+    private static String type(FunctionDescriptor fd) {
+        return fd.toMethodType().toString();
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        int run() throws Exception;
+    }
+
+    /** The mount whose callback runs on this thread, if any: its own changes need no invalidation. */
+    private static final ThreadLocal<Fuse3FileSystem> SERVING = new ThreadLocal<>();
+
+    boolean servingOnThisThread() {
+        return SERVING.get() == this;
+    }
+
+    /** Whether this thread serves a request of any mount. */
+    static boolean onLoopThread() {
+        return SERVING.get() != null;
+    }
+
+    private int guard(String callback, String path, Call call) {
+        if (TRACE) System.err.println(callback + " " + path);
+        SERVING.set(this);
+        try {
+            ops.onRequest(callback);
+            return call.run();
+        } catch (Throwable t) {
+            try {
+                return -ErrnoMapper.errno(callback, path, t);
+            } catch (Throwable t2) {
+                return -Errno.EIO;
+            }
+        } finally {
+            SERVING.remove();
+        }
+    }
+
+    private Caller caller() {
+        long ids = LibFuse3.callerIds();
+        return ops.caller((int) (ids >> 32), (int) ids);
+    }
+
+    /** A C string argument; null for a NULL pointer (a node libfuse cannot name). */
+    private static String str(MemorySegment p) {
+        return p.address() == 0 ? null : p.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    /** A path the operation cannot do without. */
+    private static String need(String path) throws java.nio.file.NoSuchFileException {
+        if (path == null) throw new java.nio.file.NoSuchFileException("(a removed directory)");
+        return path;
+    }
+
+    private static long fh(MemorySegment fi) {
+        return fi.reinterpret(LibFuse3.FI_SIZE).get(JAVA_LONG, LibFuse3.FI_FH);
+    }
+
+    private static int flags(MemorySegment fi) {
+        return fi.reinterpret(LibFuse3.FI_SIZE).get(JAVA_INT, 0);
+    }
+
+    // --- lifecycle --------------------------------------------------------------------------
+
+    /**
+     * Sets what libfuse 3 takes from {@code fuse_config} rather than from -o options: use_ino,
+     * no nullpath_ok (fchmod, fchown and futimens arrive as setattr with a handle, and the core
+     * changes attributes by path), no hard_remove (see {@link MountOperations}), the cache timeouts; and asks the kernel for
+     * atomic O_TRUNC and readdirplus.
+     */
+    MemorySegment init(MemorySegment connPtr, MemorySegment cfgPtr) {
+        try {
+            MemorySegment cfg = cfgPtr.reinterpret(LibFuse3.CFG_SIZE);
+            cfg.set(JAVA_INT, LibFuse3.CFG_USE_INO, 1);
+            cfg.set(JAVA_INT, LibFuse3.CFG_READDIR_INO, 0);
+            cfg.set(JAVA_INT, LibFuse3.CFG_NULLPATH_OK, 0);
+            cfg.set(JAVA_INT, LibFuse3.CFG_HARD_REMOVE, 0);
+            cfg.set(JAVA_INT, LibFuse3.CFG_DIRECT_IO, 0);
+            cfg.set(JAVA_INT, LibFuse3.CFG_KERNEL_CACHE, 0);
+            cfg.set(JAVA_INT, LibFuse3.CFG_AUTO_CACHE, 0);
+            cfg.set(JAVA_DOUBLE, LibFuse3.CFG_ENTRY_TIMEOUT, cache.entryTimeout());
+            cfg.set(JAVA_DOUBLE, LibFuse3.CFG_ATTR_TIMEOUT, cache.attrTimeout());
+            cfg.set(JAVA_DOUBLE, LibFuse3.CFG_NEGATIVE_TIMEOUT, 0.0);
+            MemorySegment conn = connPtr.reinterpret(LibFuse3.CONN_SIZE);
+            int capable = conn.get(JAVA_INT, LibFuse3.CONN_CAPABLE);
+            int want = conn.get(JAVA_INT, LibFuse3.CONN_WANT);
+            want |= capable & (LibFuse3.CAP_ATOMIC_O_TRUNC | LibFuse3.CAP_READDIRPLUS | LibFuse3.CAP_READDIRPLUS_AUTO
+                    | LibFuse3.CAP_ASYNC_READ);
+            // No AUTO_INVAL_DATA: the core's mtime after this mount's own writes never matches
+            // what the kernel last saw, so it would drop every page just written. Pages of
+            // files changed by another route are invalidated explicitly (KernelCache).
+            want &= ~LibFuse3.CAP_AUTO_INVAL_DATA;
+            // Writeback caching would let the kernel answer size and mtime itself and hold
+            // writes back, which other front ends could not see until a flush.
+            want &= ~LibFuse3.CAP_WRITEBACK_CACHE;
+            conn.set(JAVA_INT, LibFuse3.CONN_WANT, want);
+            conn.set(JAVA_INT, LibFuse3.CONN_MAX_WRITE, 128 * 1024);
+            conn.set(JAVA_INT, LibFuse3.CONN_MAX_READAHEAD, 1024 * 1024);
+        } catch (Throwable t) {
+            ErrnoMapper.errno("init", "/", t);
+        }
+        return NULL;
+    }
+
+    void destroy(MemorySegment privateData) {
+        // libfuse calls this when the session is torn down: release what the kernel never did.
+        try {
+            ops.releaseAll();
+        } catch (Throwable t) {
+            ErrnoMapper.errno("destroy", "/", t);
+        }
+    }
+
+    // --- attributes -------------------------------------------------------------------------
+
+    int getattr(MemorySegment pathPtr, MemorySegment stat, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("getattr", path, () -> {
+            FileInfo info = fi.address() == 0 ? ops.getattr(caller(), path) : ops.fgetattr(caller(), path, fh(fi));
+            fill(stat.reinterpret(LibFuse3.STAT_SIZE), info);
+            return 0;
+        });
+    }
+
+    private static void fill(MemorySegment st, FileInfo fi) {
+        int type = switch (fi.type()) {
+            case "directory" -> LibFuse3.S_IFDIR;
+            case "symlink" -> LibFuse3.S_IFLNK;
+            default -> LibFuse3.S_IFREG;
+        };
+        st.set(JAVA_INT, LibFuse3.ST_MODE, type | (fi.mode() & 07777));
+        st.set(JAVA_LONG, LibFuse3.ST_INO, fi.ino());
+        st.set(JAVA_LONG, LibFuse3.ST_NLINK, fi.nlink());
+        st.set(JAVA_INT, LibFuse3.ST_UID, Math.max(fi.uid(), 0));
+        st.set(JAVA_INT, LibFuse3.ST_GID, Math.max(fi.gid(), 0));
+        st.set(JAVA_LONG, LibFuse3.ST_SIZE, fi.size());
+        st.set(JAVA_LONG, LibFuse3.ST_BLKSIZE, BLOCK);
+        st.set(JAVA_LONG, LibFuse3.ST_BLOCKS, (fi.size() + 511) / 512);
+        time(st, LibFuse3.ST_ATIM, fi.atime());
+        time(st, LibFuse3.ST_MTIM, fi.mtime());
+        time(st, LibFuse3.ST_CTIM, fi.ctime());
+    }
+
+    private static void time(MemorySegment st, long offset, long nanos) {
+        st.set(JAVA_LONG, offset, Math.floorDiv(nanos, 1_000_000_000L));
+        st.set(JAVA_LONG, offset + 8, Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    /**
+     * With readdirplus the kernel takes each entry's attributes from the listing, so {@code ls -l}
+     * costs no lookup or getattr per file; libfuse links each entry to its node by name.
+     */
+    int readdir(MemorySegment pathPtr, MemorySegment buf, MemorySegment filler, long offset, MemorySegment fi, int flags) {
+        String path = str(pathPtr);
+        return guard("readdir", path, () -> {
+            List<FileInfo> entries = ops.readdir(caller(), path);
+            boolean plus = (flags & FUSE_READDIR_PLUS) != 0;
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment name = a.allocate(1024);
+                MemorySegment st = a.allocate(LibFuse3.STAT_SIZE);
+                fillDir(filler, buf, name, ".", NULL, 0);
+                fillDir(filler, buf, name, "..", NULL, 0);
+                for (FileInfo e : entries) {
+                    if (plus) {
+                        st.fill((byte) 0);
+                        fill(st, e);
+                    }
+                    if (fillDir(filler, buf, name, e.name(), plus ? st : NULL, plus ? FUSE_FILL_DIR_PLUS : 0) != 0) break;
+                }
+            }
+            return 0;
+        });
+    }
+
+    private static int fillDir(MemorySegment filler, MemorySegment buf, MemorySegment nameBuf, String name,
+                               MemorySegment stat, int flags) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        if (b.length >= nameBuf.byteSize()) return 0; // longer than NAME_MAX: not representable
+        MemorySegment.copy(b, 0, nameBuf, JAVA_BYTE, 0, b.length);
+        nameBuf.set(JAVA_BYTE, b.length, (byte) 0);
+        try {
+            return (int) LibFuse3.FILL_DIR.invokeExact(filler, buf, nameBuf, stat, 0L, flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException("fuse_fill_dir_t failed", t);
+        }
+    }
+
+    int readlink(MemorySegment pathPtr, MemorySegment buf, long len) {
+        String path = str(pathPtr);
+        return guard("readlink", path, () -> {
+            byte[] target = ops.readlink(caller(), path).getBytes(StandardCharsets.UTF_8);
+            // readlink wants a NUL-terminated string, truncated to the buffer as readlink(2) does.
+            int n = (int) Math.min(target.length, len - 1);
+            MemorySegment out = buf.reinterpret(len);
+            MemorySegment.copy(target, 0, out, JAVA_BYTE, 0, n);
+            out.set(JAVA_BYTE, n, (byte) 0);
+            return 0;
+        });
+    }
+
+    int statfs(MemorySegment pathPtr, MemorySegment statvfs) {
+        String path = str(pathPtr);
+        return guard("statfs", path, () -> {
+            FsStats s = ops.statfs(caller());
+            MemorySegment st = statvfs.reinterpret(LibFuse3.STATVFS_SIZE);
+            st.set(JAVA_LONG, LibFuse3.F_BSIZE, BLOCK);
+            st.set(JAVA_LONG, LibFuse3.F_FRSIZE, BLOCK);
+            st.set(JAVA_LONG, LibFuse3.F_BLOCKS, s.totalBytes() / BLOCK);
+            st.set(JAVA_LONG, LibFuse3.F_BFREE, s.freeBytes() / BLOCK);
+            st.set(JAVA_LONG, LibFuse3.F_BAVAIL, s.availableBytes() / BLOCK);
+            st.set(JAVA_LONG, LibFuse3.F_FILES, s.files());
+            st.set(JAVA_LONG, LibFuse3.F_FFREE, s.freeFiles());
+            st.set(JAVA_LONG, LibFuse3.F_FAVAIL, s.freeFiles());
+            st.set(JAVA_LONG, LibFuse3.F_NAMEMAX, s.maxNameLength());
+            return 0;
+        });
+    }
+
+    int access(MemorySegment pathPtr, int mask) {
+        String path = str(pathPtr);
+        // With default_permissions the kernel checks modes itself; this only answers existence
+        // and refuses write access to the read-only tree.
+        return guard("access", path, () -> {
+            ops.getattr(caller(), path);
+            return (mask & 2) != 0 && ControlTree.owns(path) ? -Errno.EROFS : 0;
+        });
+    }
+
+    // --- namespace --------------------------------------------------------------------------
+
+    int mkdir(MemorySegment pathPtr, int mode) {
+        String path = str(pathPtr);
+        return guard("mkdir", path, () -> { ops.mkdir(caller(), path, mode); return 0; });
+    }
+
+    int unlink(MemorySegment pathPtr) {
+        String path = str(pathPtr);
+        return guard("unlink", path, () -> { ops.unlink(caller(), path); return 0; });
+    }
+
+    int rmdir(MemorySegment pathPtr) {
+        String path = str(pathPtr);
+        return guard("rmdir", path, () -> { ops.rmdir(caller(), path); return 0; });
+    }
+
+    int symlink(MemorySegment targetPtr, MemorySegment pathPtr) {
+        String target = str(targetPtr);
+        String path = str(pathPtr);
+        return guard("symlink", path, () -> { ops.symlink(caller(), target, path); return 0; });
+    }
+
+    /**
+     * renameat2 flags: RENAME_NOREPLACE is checked here (mv tries it first and only falls back
+     * on EINVAL); RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL, as on a file system without them.
+     */
+    int rename(MemorySegment fromPtr, MemorySegment toPtr, int flags) {
+        String from = str(fromPtr);
+        String to = str(toPtr);
+        return guard("rename", from, () -> {
+            if ((flags & ~RENAME_NOREPLACE) != 0) return -Errno.EINVAL;
+            Caller c = caller();
+            if ((flags & RENAME_NOREPLACE) != 0 && ops.exists(c, to)) return -Errno.EEXIST;
+            ops.rename(c, from, to, LibFuse3.callerTid());
+            return 0;
+        });
+    }
+
+    int link(MemorySegment existingPtr, MemorySegment pathPtr) {
+        String existing = str(existingPtr);
+        String path = str(pathPtr);
+        return guard("link", path, () -> { ops.link(caller(), existing, path); return 0; });
+    }
+
+    int chmod(MemorySegment pathPtr, int mode, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("chmod", path, () -> { ops.chmod(caller(), need(path), mode); return 0; });
+    }
+
+    int chown(MemorySegment pathPtr, int uid, int gid, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("chown", path, () -> { ops.chown(caller(), need(path), uid, gid); return 0; });
+    }
+
+    int truncate(MemorySegment pathPtr, long size, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("truncate", path, () -> {
+            if (fi.address() != 0) ops.ftruncate(caller(), path, fh(fi), size);
+            else ops.truncate(caller(), need(path), size);
+            return 0;
+        });
+    }
+
+    int utimens(MemorySegment pathPtr, MemorySegment tv, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("utimens", path, () -> {
+            MemorySegment t = tv.reinterpret(32);
+            ops.utimens(caller(), need(path), nanos(t, 0), nanos(t, 16));
+            return 0;
+        });
+    }
+
+    // utimensat(2) special nanosecond values.
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    private Long nanos(MemorySegment tv, long offset) {
+        long sec = tv.get(JAVA_LONG, offset);
+        long nsec = tv.get(JAVA_LONG, offset + 8);
+        if (nsec == UTIME_OMIT) return null;
+        if (nsec == UTIME_NOW) {
+            Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+        return sec * 1_000_000_000L + nsec;
+    }
+
+    // --- open files -------------------------------------------------------------------------
+
+    int create(MemorySegment pathPtr, int mode, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("create", path, () -> opened(fi, ops.create(caller(), path, flags(fi), mode)));
+    }
+
+    int open(MemorySegment pathPtr, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("open", path, () -> opened(fi, ops.open(caller(), path, flags(fi))));
+    }
+
+    private static int opened(MemorySegment fiPtr, MountOperations.Opened o) {
+        MemorySegment fi = fiPtr.reinterpret(LibFuse3.FI_SIZE);
+        fi.set(JAVA_LONG, LibFuse3.FI_FH, o.fh());
+        int bits = fi.get(JAVA_INT, LibFuse3.FI_BITS);
+        if (o.directIo()) bits |= LibFuse3.FI_DIRECT_IO;
+        else if (o.keepCache()) bits |= LibFuse3.FI_KEEP_CACHE;
+        fi.set(JAVA_INT, LibFuse3.FI_BITS, bits);
+        return 0;
+    }
+
+    int read(MemorySegment pathPtr, MemorySegment buf, long size, long offset, MemorySegment fi) {
+        return guard("read", null, () -> {
+            byte[] data = ops.read(caller(), fh(fi), offset, (int) size);
+            MemorySegment.copy(data, 0, buf.reinterpret(size), JAVA_BYTE, 0, data.length);
+            return data.length;
+        });
+    }
+
+    int write(MemorySegment pathPtr, MemorySegment buf, long size, long offset, MemorySegment fi) {
+        return guard("write", null, () -> {
+            byte[] data = new byte[(int) size];
+            MemorySegment.copy(buf.reinterpret(size), JAVA_BYTE, 0, data, 0, data.length);
+            return ops.write(caller(), fh(fi), offset, data);
+        });
+    }
+
+    int flush(MemorySegment pathPtr, MemorySegment fi) {
+        return guard("flush", null, () -> { ops.flush(caller(), fh(fi)); return 0; });
+    }
+
+    int fsync(MemorySegment pathPtr, int datasync, MemorySegment fi) {
+        return guard("fsync", null, () -> { ops.fsync(caller(), fh(fi)); return 0; });
+    }
+
+    int release(MemorySegment pathPtr, MemorySegment fi) {
+        return guard("release", null, () -> { ops.release(caller(), fh(fi)); return 0; });
+    }
+
+    int opendir(MemorySegment pathPtr, MemorySegment fi) {
+        String path = str(pathPtr);
+        return guard("opendir", path, () -> {
+            if (!ops.getattr(caller(), path).isDirectory()) return -Errno.ENOTDIR;
+            return 0;
+        });
+    }
+
+    int releasedir(MemorySegment pathPtr, MemorySegment fi) {
+        return 0;
+    }
+
+    int fsyncdir(MemorySegment pathPtr, int datasync, MemorySegment fi) {
+        // Every namespace change is already one atomic batch in the core's write-ahead log.
+        return 0;
+    }
+
+    // --- extended attributes ----------------------------------------------------------------
+
+    int getxattr(MemorySegment pathPtr, MemorySegment namePtr, MemorySegment value, long size) {
+        String path = str(pathPtr);
+        String name = str(namePtr);
+        if (name != null && MountOperations.neverStored(name)) return -Errno.ENODATA;
+        return guard("getxattr", path, () -> {
+            byte[] v = ops.getxattr(caller(), path, name);
+            if (size == 0) return v.length;
+            if (size < v.length) return -Errno.ERANGE;
+            MemorySegment.copy(v, 0, value.reinterpret(size), JAVA_BYTE, 0, v.length);
+            return v.length;
+        });
+    }
+
+    int listxattr(MemorySegment pathPtr, MemorySegment list, long size) {
+        String path = str(pathPtr);
+        return guard("listxattr", path, () -> {
+            java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
+            for (String n : ops.listxattr(caller(), path)) {
+                names.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+                names.write(0);
+            }
+            byte[] all = names.toByteArray();
+            if (size == 0) return all.length;
+            if (size < all.length) return -Errno.ERANGE;
+            MemorySegment.copy(all, 0, list.reinterpret(size), JAVA_BYTE, 0, all.length);
+            return all.length;
+        });
+    }
+
+    int setxattr(MemorySegment pathPtr, MemorySegment namePtr, MemorySegment value, long size, int flags) {
+        String path = str(pathPtr);
+        String name = str(namePtr);
+        return guard("setxattr", path, () -> {
+            byte[] v = new byte[(int) size];
+            if (size > 0) MemorySegment.copy(value.reinterpret(size), JAVA_BYTE, 0, v, 0, v.length);
+            int mode = (flags & XATTR_CREATE) != 0 ? 1 : (flags & XATTR_REPLACE) != 0 ? 2 : 0;
+            ops.setxattr(caller(), path, name, v, mode);
+            return 0;
+        });
+    }
+
+    int removexattr(MemorySegment pathPtr, MemorySegment namePtr) {
+        String path = str(pathPtr);
+        String name = str(namePtr);
+        return guard("removexattr", path, () -> { ops.removexattr(caller(), path, name); return 0; });
+    }
+}
