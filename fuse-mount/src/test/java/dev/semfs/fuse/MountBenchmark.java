@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * The FUSE mount benchmark: the same shell workloads (dd, a bash create loop, ls -l, cat, rm -rf,
- * fio) on a native directory, on semfs mounted over the real store (default options:
- * single-threaded loop, page cache; "-mt": multithreaded loop; "-direct": direct I/O, no page
- * cache), and on the in-memory fake workspace through the same adapter and binding (the cost of
+ * fio) on a native directory, on semfs mounted over the real store ("semfs": single-threaded
+ * loop with the page cache option on; "-mt": multithreaded loop; "-direct": direct I/O, no page
+ * cache, which is the mount's default), and on the in-memory fake workspace through the same adapter and binding (the cost of
  * FUSE + the FFM binding + the adapter without the store). Each figure is also given as a ratio
  * to native in the same run. Needs dd, bash, fio, and FUSE.
  *
