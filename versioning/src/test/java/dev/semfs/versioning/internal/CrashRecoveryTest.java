@@ -28,18 +28,11 @@ class CrashRecoveryTest {
         Random rnd = new Random(seed);
         Path store = dir.resolve("store");
         Path ack = dir.resolve("ack");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int kills = 0;
         long totalAcked = 0;
         for (int round = 0; round < 24; round++) {
-            long before = CrashWorkload.lastAck(ack);
-            Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), CrashWorkload.class.getName(), store.toString(), ack.toString(),
-                    Long.toString(seed))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
             // Wait until it makes progress, then let it run a random while more before the kill.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (CrashWorkload.lastAck(ack) <= before && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
+            Process child = CrashWorkload.startAndAwaitProgress(CrashWorkload.class, store, ack, seed, dir.resolve("child.log"));
             assertTrue(child.isAlive(), () -> "child died by itself (seed " + seed + "): " + log());
             Thread.sleep(rnd.nextInt(400));
             child.destroyForcibly(); // SIGKILL

@@ -97,4 +97,20 @@ public final class CrashWorkload {
         }
         return last;
     }
+
+    /**
+     * Starts {@code workload}'s main in a child JVM on {@code store}, acknowledging into {@code ack},
+     * and returns once it acknowledged something new (or died, or a minute passed): the moment
+     * from which a kill tests recovery of real work. Its output goes to {@code log}.
+     */
+    static Process startAndAwaitProgress(Class<?> workload, Path store, Path ack, long seed, Path log) throws Exception {
+        long before = lastAck(ack);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), workload.getName(), store.toString(), ack.toString(), Long.toString(seed))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (lastAck(ack) <= before && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(2);
+        return child;
+    }
 }

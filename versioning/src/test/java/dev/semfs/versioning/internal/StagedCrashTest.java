@@ -29,16 +29,9 @@ class StagedCrashTest {
         Random rnd = new Random(seed);
         Path store = dir.resolve("store");
         Path ack = dir.resolve("ack");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int resumed = 0;
         for (int round = 0; round < 12; round++) {
-            long before = CrashWorkload.lastAck(ack);
-            Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), StagedCrashWorkload.class.getName(), store.toString(), ack.toString(),
-                    Long.toString(seed))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (CrashWorkload.lastAck(ack) <= before && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(2);
+            Process child = CrashWorkload.startAndAwaitProgress(StagedCrashWorkload.class, store, ack, seed, dir.resolve("child.log"));
             assertTrue(child.isAlive(), () -> "child died by itself (seed " + seed + "): " + log());
             Thread.sleep(rnd.nextInt(150));
             child.destroyForcibly(); // SIGKILL
