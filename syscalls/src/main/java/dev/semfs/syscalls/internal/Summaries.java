@@ -12,7 +12,6 @@ import dev.semfs.syscalls.SearchResult;
 import dev.semfs.syscalls.Summary;
 import dev.semfs.syscalls.Workspace;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +63,8 @@ final class Summaries {
             for (SearchResult.Hit h : r.results()) if (seen.add(h.path())) parts.add(part(c, h.path(), n, null));
         } else {
             Set<String> files = new java.util.TreeSet<>();
-            for (String root : roots) collect(c, root, files, true);
+            // A named path the caller may not read is an error, as a read of it would be.
+            for (String root : roots) collect(c, ws.call(c, new Op.Stat(root, false)), files);
             for (String f : files) parts.add(part(c, f, n, null));
         }
         String body;
@@ -79,23 +79,17 @@ final class Summaries {
         return new Summary("extractive", text, parts);
     }
 
-    /** Files under {@code path} the caller may see, depth first; a named path that is not readable is an error. */
-    private void collect(Caller c, String path, Set<String> out, boolean named) throws IOException {
+    /** Files under {@code info} the caller may see, depth first, from the listings' own entries. */
+    private void collect(Caller c, FileInfo info, Set<String> out) throws IOException {
         if (out.size() >= MAX_FILES) {
-            throw new SemfsException(ErrorCode.INVALID_ARGUMENT, path, "more than " + MAX_FILES
+            throw new SemfsException(ErrorCode.INVALID_ARGUMENT, info.path(), "more than " + MAX_FILES
                     + " files to summarise; name a smaller folder or use a query");
-        }
-        FileInfo info;
-        try {
-            info = ws.call(c, new Op.Stat(path, false));
-        } catch (AccessDeniedException | NoSuchFileException e) {
-            if (named) throw e;
-            return;
         }
         if (info.isFile()) {
             out.add(info.path());
         } else if (info.isDirectory()) {
-            for (FileInfo e : ws.call(c, new Op.ListDir(path)).entries()) collect(c, e.path(), out, false);
+            // A listing holds only what the caller may see, each entry with its type: no stat per entry.
+            for (FileInfo e : ws.call(c, new Op.ListDir(info.path())).entries()) collect(c, e, out);
         }
     }
 
