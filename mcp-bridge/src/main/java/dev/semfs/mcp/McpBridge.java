@@ -30,23 +30,8 @@ public final class McpBridge {
      */
     public static void serveStdio(Workspace ws, String agent, String version, InputStream in, OutputStream out) throws InterruptedException {
         Caller caller = Caller.of(agent, "mcp");
-        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         StdioGuard guard = new StdioGuard(in, out);
-        InputStream messages = guard.in();
-        InputStream watched = new java.io.FilterInputStream(messages) {
-            @Override public int read() throws java.io.IOException {
-                int b = super.read();
-                if (b < 0) closed.countDown();
-                return b;
-            }
-
-            @Override public int read(byte[] buf, int off, int len) throws java.io.IOException {
-                int n = super.read(buf, off, len);
-                if (n < 0) closed.countDown();
-                return n;
-            }
-        };
-        StdioServerTransportProvider transport = new StdioServerTransportProvider(new JacksonMcpJsonMapper(new ObjectMapper()), watched, guard.out());
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(new JacksonMcpJsonMapper(new ObjectMapper()), guard.in(), guard.out());
         McpSyncServer server = McpServer.sync(transport)
                 .serverInfo("semfs", version)
                 .instructions(INSTRUCTIONS)
@@ -54,7 +39,7 @@ public final class McpBridge {
                 .tools(new WorkspaceTools(ws, () -> caller).all())
                 .build();
         try {
-            closed.await();
+            guard.awaitEnd();
         } finally {
             server.closeGracefully();
         }

@@ -21,6 +21,7 @@ final class StdioGuard {
     private final InputStream rawIn;
     private final OutputStream rawOut;
     private final Object writeLock = new Object();
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
     StdioGuard(InputStream in, OutputStream out) {
         this.rawIn = new java.io.BufferedInputStream(in);
@@ -56,6 +57,11 @@ final class StdioGuard {
         };
     }
 
+    /** Waits until the client has closed its end of the stream (and the SDK has read to that end). */
+    void awaitEnd() throws InterruptedException {
+        ended.await();
+    }
+
     /** The SDK's output, a line at a time. */
     OutputStream out() {
         return new OutputStream() {
@@ -63,18 +69,24 @@ final class StdioGuard {
 
             @Override
             public synchronized void write(int b) throws IOException {
-                pending.write(b);
-                if (b == '\n') emit();
+                write(new byte[] {(byte) b}, 0, 1);
             }
 
             @Override
             public synchronized void write(byte[] b, int off, int len) throws IOException {
-                for (int i = off; i < off + len; i++) write(b[i]);
+                int start = off;
+                for (int i = off; i < off + len; i++) {
+                    if (b[i] != '\n') continue;
+                    pending.write(b, start, i + 1 - start);
+                    emit();
+                    start = i + 1;
+                }
+                pending.write(b, start, off + len - start);
             }
 
+            /** Nothing to do: a line goes out as soon as it is complete, and half a line never does. */
             @Override
-            public synchronized void flush() throws IOException {
-                if (pending.size() > 0 && pending.toByteArray()[pending.size() - 1] == '\n') emit();
+            public void flush() {
             }
 
             private void emit() throws IOException {
@@ -94,7 +106,10 @@ final class StdioGuard {
     private byte[] nextValidLine() throws IOException {
         while (true) {
             byte[] raw = readLine();
-            if (raw == null) return null;
+            if (raw == null) {
+                ended.countDown();
+                return null;
+            }
             String text = new String(raw, StandardCharsets.UTF_8).strip();
             if (text.isEmpty()) continue;
             String problem;
