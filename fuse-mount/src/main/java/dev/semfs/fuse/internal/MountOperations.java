@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * binding built from the FUSE context. No storage logic here: open handles, unlink-while-open,
  * versions on release and permission checks by agent are the core's.
  *
- * <p>Unlink of an open file: libfuse 2's high-level API resolves every request by path, and a
+ * <p>Unlink of an open file: libfuse's high-level API resolves every request by path, and a
  * plain unlink would make fstat(2) on a still-open descriptor fail (the kernel sends that
  * getattr without the handle). So the mount does not use {@code hard_remove}: libfuse renames
  * an open file to {@code .fuse_hiddenXXXXXXXXXXXXXXXX} instead of unlinking it, and this class

@@ -665,7 +665,7 @@ public final class LocalWorkspace implements Workspace {
         h.dataWritten = false;
         h.written = false;
         try {
-            store.commit(h.ino, VersionKind.WRITE, change(h.caller, h.path).withReason("close"));
+            cutCloseVersion(h);
         } catch (IOException | RuntimeException e) {
             h.written = true;
             h.dataWritten = true;
@@ -674,11 +674,16 @@ public final class LocalWorkspace implements Workspace {
         return Done.DONE;
     }
 
+    /** The version a close of a written handle cuts, attributed to the agent that opened it. */
+    private void cutCloseVersion(OpenFile h) throws IOException {
+        store.commit(h.ino, VersionKind.WRITE, change(h.caller, h.path).withReason("close"));
+    }
+
     private Done release(long id) throws IOException {
         OpenFile h = handles.remove(id);
         if (h == null) throw new SemfsException(ErrorCode.BAD_HANDLE, "#" + id, "no such open file");
         try {
-            if (h.written) store.commit(h.ino, VersionKind.WRITE, change(h.caller, h.path).withReason("close"));
+            if (h.written) cutCloseVersion(h);
         } finally {
             store.release(h.ino);
         }
