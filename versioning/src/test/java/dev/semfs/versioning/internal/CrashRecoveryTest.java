@@ -47,11 +47,7 @@ class CrashRecoveryTest {
     }
 
     private String log() {
-        try {
-            return Files.readString(dir.resolve("child.log"));
-        } catch (Exception e) {
-            return "(no log)";
-        }
+        return CrashWorkload.childLog(dir);
     }
 
     private static void verify(Path storeDir, long seed, long acked, String where) throws Exception {

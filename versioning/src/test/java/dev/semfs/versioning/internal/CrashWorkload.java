@@ -74,16 +74,14 @@ public final class CrashWorkload {
                 Step s = step(seed, i);
                 String name = name(s.file());
                 Change ch = Change.of("crash", "/" + name);
-                long ino = store.lookup(WorkspaceStore.ROOT, name).map(Inode::ino).orElse(-1L);
-                if (ino < 0) ino = store.create(WorkspaceStore.ROOT, name, FileType.FILE, 0644, 0, 0, null, ch).ino();
+                long ino = fileNamed(store, name, ch);
                 switch (s.kind()) {
                     case "write" -> store.write(ino, s.offset(), s.data(), 0, s.data().length, ch);
                     case "truncate" -> store.truncate(ino, s.offset(), ch);
                     default -> store.commit(ino, VersionKind.WRITE, ch);
                 }
                 store.sync(ino);
-                ack.write(ByteBuffer.wrap((i + "\n").getBytes(StandardCharsets.US_ASCII)));
-                ack.force(false);
+                acknowledge(ack, i);
             }
         }
     }
@@ -112,5 +110,26 @@ public final class CrashWorkload {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (lastAck(ack) <= before && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(2);
         return child;
+    }
+
+    /** The file {@code name} at the root, created on first use. */
+    static long fileNamed(WorkspaceStore store, String name, Change ch) throws IOException {
+        long ino = store.lookup(WorkspaceStore.ROOT, name).map(Inode::ino).orElse(-1L);
+        return ino >= 0 ? ino : store.create(WorkspaceStore.ROOT, name, FileType.FILE, 0644, 0, 0, null, ch).ino();
+    }
+
+    /** Step {@code i} is done: one line in the ack file, forced before the next step starts. */
+    static void acknowledge(FileChannel ack, long i) throws IOException {
+        ack.write(ByteBuffer.wrap((i + "\n").getBytes(StandardCharsets.US_ASCII)));
+        ack.force(false);
+    }
+
+    /** What the child printed, for a failure message. */
+    static String childLog(Path dir) {
+        try {
+            return Files.readString(dir.resolve("child.log"));
+        } catch (Exception e) {
+            return "(no log)";
+        }
     }
 }

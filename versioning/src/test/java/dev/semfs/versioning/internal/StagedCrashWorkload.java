@@ -1,15 +1,11 @@
 package dev.semfs.versioning.internal;
 
 import dev.semfs.versioning.Change;
-import dev.semfs.versioning.FileType;
-import dev.semfs.versioning.Inode;
 import dev.semfs.versioning.StoreOptions;
 import dev.semfs.versioning.VersionKind;
 import dev.semfs.versioning.VersionRecord;
 import dev.semfs.versioning.WorkspaceStore;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -73,13 +69,11 @@ public final class StagedCrashWorkload {
                 Step s = step(seed, i);
                 String name = name(s.file());
                 Change ch = Change.of("crash", "/" + name);
-                long ino = store.lookup(WorkspaceStore.ROOT, name).map(Inode::ino).orElse(-1L);
-                if (ino < 0) ino = store.create(WorkspaceStore.ROOT, name, FileType.FILE, 0644, 0, 0, null, ch).ino();
+                long ino = CrashWorkload.fileNamed(store, name, ch);
                 for (int k = 0; k < s.offsets().length; k++) store.write(ino, s.offsets()[k], s.data()[k], 0, s.data()[k].length, ch);
                 VersionRecord v = store.commit(ino, VersionKind.WRITE, ch).orElseThrow();
                 if (s.sync()) store.sync(ino);
-                ack.write(ByteBuffer.wrap((i + "\n").getBytes(StandardCharsets.US_ASCII)));
-                ack.force(false);
+                CrashWorkload.acknowledge(ack, i);
                 if (v.number() < 0) throw new IllegalStateException();
             }
         }
