@@ -386,15 +386,24 @@ public final class LocalWorkspace implements Workspace {
         return new Content(path, data, offset, n.size(), 0);
     }
 
+    /**
+     * Reads go through a per-thread buffer: a reader asks for what it can take (a FUSE read
+     * of a small file asks for 128 KiB, and once more at its end), and zeroing an array of the
+     * asked size cost more than the read. The result is copied out at its real length.
+     */
+    private static final int SCRATCH = 256 * 1024;
+    private static final ThreadLocal<byte[]> SCRATCH_BUFFER = ThreadLocal.withInitial(() -> new byte[SCRATCH]);
+
     private byte[] readFully(long ino, long offset, int want) throws IOException {
-        byte[] data = new byte[want];
+        boolean scratch = want <= SCRATCH;
+        byte[] data = scratch ? SCRATCH_BUFFER.get() : new byte[want];
         int pos = 0;
         while (pos < want) {
             int r = store.read(ino, offset + pos, data, pos, want - pos);
             if (r <= 0) break;
             pos += r;
         }
-        return pos == want ? data : java.util.Arrays.copyOf(data, pos);
+        return !scratch && pos == want ? data : java.util.Arrays.copyOf(data, pos);
     }
 
     private FileInfo writeFile(Caller caller, String path, byte[] data, boolean append, boolean createParents)
