@@ -3,6 +3,7 @@ package dev.semfs.fuse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A workspace mounted as a directory. It does not own the {@link dev.semfs.syscalls.Workspace}:
@@ -36,6 +37,16 @@ public interface MountedWorkspace extends AutoCloseable {
 
     /** As {@link #awaitUnmounted()}, giving up after {@code timeout}; true when unmounted. */
     boolean awaitUnmounted(Duration timeout) throws InterruptedException;
+
+    /**
+     * The kernel's requests this mount has served so far, by callback ({@code getattr},
+     * {@code read}, {@code getxattr}, ...): how many, and the time spent answering them in this
+     * process. What the kernel answered from its own caches never shows here.
+     */
+    Map<String, Served> served();
+
+    /** {@code count} requests of one kind, answered in {@code nanos} in all. */
+    record Served(long count, long nanos) {}
 
     @Override
     default void close() throws IOException {

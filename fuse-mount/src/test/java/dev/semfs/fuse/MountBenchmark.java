@@ -66,10 +66,12 @@ public final class MountBenchmark {
                         MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER).withMultithreaded(mt).withPageCache(cache));
                 try {
                     long threads = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
+                    mounted = m;
                     run(target, m.mountPoint(), source);
                     long started = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount() - threads;
                     record(target, "JVM threads started during the run", started, "threads");
                 } finally {
+                    mounted = null;
                     m.unmount();
                     ws.close();
                 }
@@ -115,18 +117,40 @@ public final class MountBenchmark {
         void run() throws Exception;
     }
 
+    /** The mount under test, whose served requests are printed after each workload; null on native. */
+    private static MountedWorkspace mounted;
+
     private static void mbps(String target, String what, long bytes, Work w) throws Exception {
+        Map<String, MountedWorkspace.Served> before = mounted == null ? Map.of() : mounted.served();
         long t = System.nanoTime();
         w.run();
         double s = (System.nanoTime() - t) / 1e9;
         record(target, what, bytes / s / 1e6, "MB/s");
+        printServed(before, 1);
     }
 
     private static void perSecond(String target, String what, int n, Work w) throws Exception {
+        Map<String, MountedWorkspace.Served> before = mounted == null ? Map.of() : mounted.served();
         long t = System.nanoTime();
         w.run();
         double s = (System.nanoTime() - t) / 1e9;
         record(target, what, n / s, "files/s");
+        printServed(before, n);
+    }
+
+    /** The FUSE requests a workload cost, per file (or in all), with their mean time in the JVM. */
+    private static void printServed(Map<String, MountedWorkspace.Served> before, int per) {
+        if (mounted == null) return;
+        StringBuilder line = new StringBuilder("    requests" + (per > 1 ? " per file:" : ":"));
+        mounted.served().forEach((k, v) -> {
+            MountedWorkspace.Served b = before.getOrDefault(k, new MountedWorkspace.Served(0, 0));
+            long count = v.count() - b.count();
+            if (count == 0) return;
+            line.append(String.format(Locale.ROOT, " %s %s (%.1f us)", k,
+                    per > 1 ? String.format(Locale.ROOT, "%.2f", (double) count / per) : Long.toString(count),
+                    (v.nanos() - b.nanos()) / 1e3 / count));
+        });
+        System.err.println(line);
     }
 
     private static void record(String target, String what, double value, String unit) {

@@ -112,6 +112,75 @@ abstract class MountContractTest {
         }
     }
 
+    private long served(String callback) {
+        MountedWorkspace.Served s = m.mount.served().get(callback);
+        return s == null ? 0 : s.count();
+    }
+
+    @Test
+    void attributesAreCachedOnlyWhereNoOtherNameCanChangeThem() throws Exception {
+        Path a = mnt.resolve("cached.txt");
+        Files.writeString(a, "one");
+        Files.readAttributes(a, "unix:size,nlink");
+        long before = served("getattr");
+        for (int i = 0; i < 5; i++) Files.readAttributes(a, "unix:size,nlink");
+        assertTrue(served("getattr") - before <= 1, "a file with one link is stat'ed from the kernel's cache");
+
+        // A second link: libfuse gives it a kernel node of its own, so neither may be cached.
+        Files.createLink(mnt.resolve("twin.txt"), a);
+        Files.readAttributes(a, "unix:size,nlink");
+        before = served("getattr");
+        for (int i = 0; i < 5; i++) assertEquals(2, Files.getAttribute(a, "unix:nlink"));
+        assertTrue(served("getattr") - before >= 5, "a file with two links is asked for every time");
+    }
+
+    @Test
+    void anUnlinkedHardLinkSeesWritesThroughItsTwin() throws Exception {
+        Path a = mnt.resolve("a.txt"), b = mnt.resolve("b.txt");
+        Files.writeString(a, "one");
+        try (FileChannel held = FileChannel.open(a, StandardOpenOption.READ)) {
+            assertEquals(3, held.size());
+            Files.createLink(b, a);
+            Files.delete(a); // held under libfuse's hidden name now
+            assertEquals(3, held.size());
+            Files.writeString(b, "two and more", StandardOpenOption.APPEND);
+            assertEquals(15, held.size(), "fstat of the unlinked name after a write through its twin");
+            ByteBuffer buf = ByteBuffer.allocate(32);
+            held.read(buf, 0);
+            assertEquals("onetwo and more", new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void closingADescriptorOpenOnlyForReadingSendsNoFlush() throws Exception {
+        Path f = mnt.resolve("r.txt");
+        Files.writeString(f, "data");
+        long flushes = served("flush");
+        for (int i = 0; i < 3; i++) assertEquals("data", Files.readString(f));
+        assertEquals(flushes, served("flush"), "read-only closes cost no round trip");
+        Files.writeString(f, "more");
+        assertTrue(served("flush") > flushes, "a close after writing still cuts its version");
+    }
+
+    @Test
+    void aLargeDirectoryListsWholeWithAttributesFromTheListing() throws Exception {
+        int n = 3000;
+        String name = "entry-with-a-rather-long-name-to-fill-the-kernel-buffers-";
+        sh(mnt, "mkdir big && cd big && for i in $(seq " + n + "); do echo $i > " + name + "$i; done");
+        // Attributes from readdirplus: ls -l then asks for no getattr per file.
+        long before = served("getattr");
+        List<String> long1 = lines(sh(mnt, "ls -l big | tail -n +2"));
+        assertEquals(n, long1.size());
+        assertTrue(served("getattr") - before < n / 10, "ls -l of " + n + " files cost " + (served("getattr") - before) + " getattr");
+        List<String> names = lines(sh(mnt, "ls -f big"));
+        assertEquals(n + 2, names.size(), "every entry once, with . and ..");
+        assertEquals(n + 2, new java.util.HashSet<>(names).size());
+        try (var listing = Files.list(mnt.resolve("big"))) {
+            assertEquals(n, listing.count());
+        }
+        assertTrue(long1.stream().allMatch(l -> l.startsWith("-rw")), long1.get(0));
+    }
+
     @Test
     void symlinks() throws Exception {
         assertEquals("t\nt\nhello\n", sh(mnt, "echo hello > t && ln -s t s && readlink s && readlink -f s | xargs basename && cat s"));

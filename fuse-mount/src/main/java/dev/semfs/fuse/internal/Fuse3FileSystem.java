@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The libfuse 3 binding (high-level API through FFM), and with {@link LibFuse3} the only code
@@ -52,8 +55,26 @@ final class Fuse3FileSystem {
         this.cache = cache;
     }
 
-    /** Kernel cache settings for the mount; see fuse-mount/README.md, "Cache consistency". */
+    /**
+     * Kernel cache settings for the mount; see fuse-mount/README.md, "Cache consistency".
+     * {@code attrTimeout} applies per node, to the nodes {@link MountOperations#attrsCacheable}
+     * allows; the others get 0.
+     */
     record CachePolicy(double entryTimeout, double attrTimeout) {}
+
+    /** libfuse's {@code struct fuse_config}, which lives as long as the session; set in init. */
+    private volatile MemorySegment config;
+
+    /**
+     * Sets the attribute timeout libfuse sends with the reply it builds after this callback
+     * (getattr, lookup, create, setattr, and each readdirplus entry all read it from the config
+     * after calling into us, on this thread).
+     */
+    private void attrTimeout(String path, FileInfo info) {
+        MemorySegment cfg = config;
+        if (cfg == null || cache.attrTimeout() == 0.0) return;
+        cfg.set(JAVA_DOUBLE, LibFuse3.CFG_ATTR_TIMEOUT, ops.attrsCacheable(path, info) ? cache.attrTimeout() : 0.0);
+    }
 
     // --- registration -----------------------------------------------------------------------
 
@@ -132,9 +153,27 @@ final class Fuse3FileSystem {
         return SERVING.get() != null;
     }
 
+    /** Requests served, by callback: a count and the nanoseconds spent in them. */
+    private final Map<String, java.util.concurrent.atomic.LongAdder[]> served = new ConcurrentHashMap<>();
+
+    private void served(String callback, long nanos) {
+        java.util.concurrent.atomic.LongAdder[] c = served.get(callback);
+        if (c == null) c = served.computeIfAbsent(callback, k -> new java.util.concurrent.atomic.LongAdder[] {
+                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()});
+        c[0].increment();
+        c[1].add(nanos);
+    }
+
+    Map<String, dev.semfs.fuse.MountedWorkspace.Served> served() {
+        Map<String, dev.semfs.fuse.MountedWorkspace.Served> out = new java.util.TreeMap<>();
+        served.forEach((k, v) -> out.put(k, new dev.semfs.fuse.MountedWorkspace.Served(v[0].sum(), v[1].sum())));
+        return out;
+    }
+
     private int guard(String callback, String path, Call call) {
         if (TRACE) System.err.println(callback + " " + path);
         SERVING.set(this);
+        long start = System.nanoTime();
         try {
             ops.onRequest(callback);
             return call.run();
@@ -146,6 +185,7 @@ final class Fuse3FileSystem {
             }
         } finally {
             SERVING.remove();
+            served(callback, System.nanoTime() - start);
         }
     }
 
@@ -192,7 +232,7 @@ final class Fuse3FileSystem {
             cfg.set(JAVA_INT, LibFuse3.CFG_KERNEL_CACHE, 0);
             cfg.set(JAVA_INT, LibFuse3.CFG_AUTO_CACHE, 0);
             cfg.set(JAVA_DOUBLE, LibFuse3.CFG_ENTRY_TIMEOUT, cache.entryTimeout());
-            cfg.set(JAVA_DOUBLE, LibFuse3.CFG_ATTR_TIMEOUT, cache.attrTimeout());
+            cfg.set(JAVA_DOUBLE, LibFuse3.CFG_ATTR_TIMEOUT, 0.0);
             cfg.set(JAVA_DOUBLE, LibFuse3.CFG_NEGATIVE_TIMEOUT, 0.0);
             MemorySegment conn = connPtr.reinterpret(LibFuse3.CONN_SIZE);
             int capable = conn.get(JAVA_INT, LibFuse3.CONN_CAPABLE);
@@ -209,6 +249,7 @@ final class Fuse3FileSystem {
             conn.set(JAVA_INT, LibFuse3.CONN_WANT, want);
             conn.set(JAVA_INT, LibFuse3.CONN_MAX_WRITE, 128 * 1024);
             conn.set(JAVA_INT, LibFuse3.CONN_MAX_READAHEAD, 1024 * 1024);
+            config = cfg;
         } catch (Throwable t) {
             ErrnoMapper.errno("init", "/", t);
         }
@@ -231,6 +272,7 @@ final class Fuse3FileSystem {
         return guard("getattr", path, () -> {
             FileInfo info = fi.address() == 0 ? ops.getattr(caller(), path) : ops.fgetattr(caller(), path, fh(fi));
             fill(stat.reinterpret(LibFuse3.STAT_SIZE), info);
+            attrTimeout(path, info);
             return 0;
         });
     }
@@ -259,26 +301,46 @@ final class Fuse3FileSystem {
         st.set(JAVA_LONG, offset + 8, Math.floorMod(nanos, 1_000_000_000L));
     }
 
+    /** Listings of open directories, by the handle opendir gave, taken at offset 0. */
+    private final Map<Long, List<FileInfo>> listings = new ConcurrentHashMap<>();
+    private final AtomicLong dirHandles = new AtomicLong();
+
     /**
      * With readdirplus the kernel takes each entry's attributes from the listing, so {@code ls -l}
      * costs no lookup or getattr per file; libfuse links each entry to its node by name.
+     *
+     * <p>Entries are passed with their offsets (libfuse's offset mode): libfuse then makes each
+     * entry's reply, attribute timeout included, while the filler runs, so the timeout set for
+     * the entry is the one it gets. The listing is taken once per open directory at offset 0
+     * (opendir, rewinddir) and served from memory for the kernel's later requests.
      */
     int readdir(MemorySegment pathPtr, MemorySegment buf, MemorySegment filler, long offset, MemorySegment fi, int flags) {
         String path = str(pathPtr);
         return guard("readdir", path, () -> {
-            List<FileInfo> entries = ops.readdir(caller(), path);
+            long dh = fh(fi);
+            List<FileInfo> entries = offset == 0 ? null : listings.get(dh);
+            if (entries == null) {
+                entries = ops.readdir(caller(), path);
+                if (dh != 0) listings.put(dh, entries);
+            }
             boolean plus = (flags & FUSE_READDIR_PLUS) != 0;
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment name = a.allocate(1024);
                 MemorySegment st = a.allocate(LibFuse3.STAT_SIZE);
-                fillDir(filler, buf, name, ".", NULL, 0);
-                fillDir(filler, buf, name, "..", NULL, 0);
-                for (FileInfo e : entries) {
-                    if (plus) {
-                        st.fill((byte) 0);
-                        fill(st, e);
+                for (long i = offset; i < entries.size() + 2; i++) {
+                    int full;
+                    if (i < 2) {
+                        full = fillDir(filler, buf, name, i == 0 ? "." : "..", NULL, i + 1, 0);
+                    } else {
+                        FileInfo e = entries.get((int) (i - 2));
+                        if (plus) {
+                            st.fill((byte) 0);
+                            fill(st, e);
+                            attrTimeout(path.equals("/") ? "/" + e.name() : path + "/" + e.name(), e);
+                        }
+                        full = fillDir(filler, buf, name, e.name(), plus ? st : NULL, i + 1, plus ? FUSE_FILL_DIR_PLUS : 0);
                     }
-                    if (fillDir(filler, buf, name, e.name(), plus ? st : NULL, plus ? FUSE_FILL_DIR_PLUS : 0) != 0) break;
+                    if (full != 0) break;
                 }
             }
             return 0;
@@ -286,13 +348,13 @@ final class Fuse3FileSystem {
     }
 
     private static int fillDir(MemorySegment filler, MemorySegment buf, MemorySegment nameBuf, String name,
-                               MemorySegment stat, int flags) {
+                               MemorySegment stat, long nextOffset, int flags) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
         if (b.length >= nameBuf.byteSize()) return 0; // longer than NAME_MAX: not representable
         MemorySegment.copy(b, 0, nameBuf, JAVA_BYTE, 0, b.length);
         nameBuf.set(JAVA_BYTE, b.length, (byte) 0);
         try {
-            return (int) LibFuse3.FILL_DIR.invokeExact(filler, buf, nameBuf, stat, 0L, flags);
+            return (int) LibFuse3.FILL_DIR.invokeExact(filler, buf, nameBuf, stat, nextOffset, flags);
         } catch (Throwable t) {
             throw new IllegalStateException("fuse_fill_dir_t failed", t);
         }
@@ -445,6 +507,7 @@ final class Fuse3FileSystem {
         int bits = fi.get(JAVA_INT, LibFuse3.FI_BITS);
         if (o.directIo()) bits |= LibFuse3.FI_DIRECT_IO;
         else if (o.keepCache()) bits |= LibFuse3.FI_KEEP_CACHE;
+        if (o.noFlush()) bits |= LibFuse3.FI_NOFLUSH;
         fi.set(JAVA_INT, LibFuse3.FI_BITS, bits);
         return 0;
     }
@@ -481,11 +544,13 @@ final class Fuse3FileSystem {
         String path = str(pathPtr);
         return guard("opendir", path, () -> {
             if (!ops.getattr(caller(), path).isDirectory()) return -Errno.ENOTDIR;
+            fi.reinterpret(LibFuse3.FI_SIZE).set(JAVA_LONG, LibFuse3.FI_FH, dirHandles.incrementAndGet());
             return 0;
         });
     }
 
     int releasedir(MemorySegment pathPtr, MemorySegment fi) {
+        listings.remove(fh(fi));
         return 0;
     }
 
@@ -499,7 +564,10 @@ final class Fuse3FileSystem {
     int getxattr(MemorySegment pathPtr, MemorySegment namePtr, MemorySegment value, long size) {
         String path = str(pathPtr);
         String name = str(namePtr);
-        if (name != null && MountOperations.neverStored(name)) return -Errno.ENODATA;
+        if (name != null && MountOperations.neverStored(name)) {
+            served("getxattr", 0);
+            return -Errno.ENODATA;
+        }
         return guard("getxattr", path, () -> {
             byte[] v = ops.getxattr(caller(), path, name);
             if (size == 0) return v.length;

@@ -73,16 +73,19 @@ public final class Fuse3Mounter implements Mounter {
     static final double CACHE_SECONDS = 5.0;
 
     /**
-     * Attributes are not cached: libfuse gives every name of a file its own kernel node, and an
-     * unlinked-but-open file a hidden name the kernel never saw, so a write through one name
-     * cannot always reach another's cached size by node id (the differential test found fstat
-     * of an unlinked hard link stale after a write through its twin, seed -5920432171769462688).
+     * How long the kernel may keep the attributes of a node whose attributes cannot go stale
+     * behind its back: a directory, a symlink, or a file with one link, reached by a live name
+     * (see {@link MountOperations#attrsCacheable}). Every change by another route invalidates
+     * them (see {@link KernelCache}); the bound is for what invalidation cannot name, a file
+     * renamed elsewhere while a process here holds it open under its old name.
      */
-    static final double ATTR_SECONDS = 0.0;
+    static final double ATTR_SECONDS = 5.0;
 
     /** Kernel cache settings; see fuse-mount/README.md, "Cache consistency". */
     static Fuse3FileSystem.CachePolicy cachePolicy(MountOptions options) {
-        return new Fuse3FileSystem.CachePolicy(CACHE_SECONDS, ATTR_SECONDS);
+        // libfuse reads the attribute timeout from its config after each getattr callback; only a
+        // single serving thread lets the callback set it per node without racing another.
+        return new Fuse3FileSystem.CachePolicy(CACHE_SECONDS, options.multithreaded() ? 0.0 : ATTR_SECONDS);
     }
 
     @Override
@@ -159,6 +162,11 @@ public final class Fuse3Mounter implements Mounter {
             this.workspace = workspace;
             this.fs = fs;
             this.ops = ops;
+        }
+
+        @Override
+        public java.util.Map<String, Served> served() {
+            return fs.served();
         }
 
         /**

@@ -299,7 +299,7 @@ final class LibFuse3 {
 
     // struct fuse_file_info (fuse3 3.x): int flags; the bit-field word; padding; uint64_t fh; ...
     static final long FI_BITS = 4, FI_FH = 16, FI_SIZE = 40;
-    static final int FI_DIRECT_IO = 1 << 1, FI_KEEP_CACHE = 1 << 2;
+    static final int FI_DIRECT_IO = 1 << 1, FI_KEEP_CACHE = 1 << 2, FI_NOFLUSH = 1 << 7;
 
     // struct fuse_config (fuse3 3.14)
     static final long CFG_ENTRY_TIMEOUT = 24, CFG_NEGATIVE_TIMEOUT = 32, CFG_ATTR_TIMEOUT = 40, CFG_HARD_REMOVE = 60,

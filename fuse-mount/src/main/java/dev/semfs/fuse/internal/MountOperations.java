@@ -172,6 +172,18 @@ final class MountOperations {
         return seen(workspace.call(c, new Op.Stat(path, false)));
     }
 
+    /**
+     * Whether the kernel may keep these attributes for a while: only if nothing this mount does
+     * can change them under another kernel node. libfuse gives every name of a file its own
+     * node, and an unlinked open file a hidden name the kernel never saw, so a file with several
+     * links, a hidden name (or none) and the virtual tree are asked every time; changes by other
+     * routes are invalidated by {@link KernelCache}.
+     */
+    boolean attrsCacheable(String path, FileInfo f) {
+        if (path == null || ControlTree.owns(path) || HIDDEN.matcher(path).matches()) return false;
+        return f.isDirectory() || f.nlink() == 1;
+    }
+
     /** Whether {@code path} exists (for RENAME_NOREPLACE). */
     boolean exists(Caller c, String path) throws IOException {
         try {
@@ -323,7 +335,7 @@ final class MountOperations {
      * changed through another link or another front end, so {@link #write} appends at the core's
      * end of file instead, and no page cache may hold the bytes at the kernel's offset.
      */
-    record Opened(long fh, boolean directIo, boolean keepCache) {}
+    record Opened(long fh, boolean directIo, boolean keepCache, boolean noFlush) {}
 
     Opened create(Caller c, String path, int flags, int mode) throws IOException {
         refuseControl(path, true);
@@ -335,7 +347,7 @@ final class MountOperations {
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         if (ControlTree.owns(path)) {
             if (write || (flags & O_TRUNC) != 0) throw ControlTree.readOnly(path);
-            return new Opened(files.addVirtual(control.open(c, path)), false, false);
+            return new Opened(files.addVirtual(control.open(c, path)), false, false, true);
         }
         Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
                 (flags & O_TRUNC) != 0, 0));
@@ -350,7 +362,9 @@ final class MountOperations {
         boolean direct = !pageCache || append || h.file().nlink() > 1;
         // Pages cached from an earlier open are still right: every change by another route
         // invalidates them (KernelCache), and this mount's own writes went through them.
-        return new Opened(fh, direct, !direct);
+        // A descriptor that cannot write has no version to cut at close(2): the kernel need
+        // not send FLUSH for it (a round trip per close of every file read).
+        return new Opened(fh, direct, !direct, (flags & O_ACCMODE) == O_RDONLY);
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */
