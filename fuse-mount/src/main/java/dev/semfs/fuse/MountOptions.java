@@ -20,10 +20,9 @@ import java.util.Objects;
  *                       measurements
  * @param pageCache      let the kernel cache file pages (readahead, reads served from memory,
  *                       kept across opens; every change made by another route invalidates the
- *                       pages it replaced before that change returns). Off by default: the
- *                       differential test once saw a stale page under one name of a file that
- *                       got a second hard link while open (1 failure in about 14 runs), so
- *                       every read and write goes to the core (direct I/O) until that is closed
+ *                       pages it replaced before that change returns). On by default; off,
+ *                       every read and write goes to the core (direct I/O), which costs reads
+ *                       most of their speed (see docs/benchmarks.md) and is only for debugging
  */
 public record MountOptions(String agent, boolean allowOther, boolean blocking, boolean debug, boolean multithreaded,
                            boolean pageCache) {
@@ -33,9 +32,9 @@ public record MountOptions(String agent, boolean allowOther, boolean blocking, b
         if (agent.isBlank()) throw new IllegalArgumentException("agent name is blank");
     }
 
-    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded, direct I/O. */
+    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded, page cache. */
     public static MountOptions forAgent(String agent) {
-        return new MountOptions(agent, false, false, false, false, false);
+        return new MountOptions(agent, false, false, false, false, true);
     }
 
     public MountOptions withAllowOther(boolean allowOther) {

@@ -237,8 +237,12 @@ final class Fuse3FileSystem {
             MemorySegment conn = connPtr.reinterpret(LibFuse3.CONN_SIZE);
             int capable = conn.get(JAVA_INT, LibFuse3.CONN_CAPABLE);
             int want = conn.get(JAVA_INT, LibFuse3.CONN_WANT);
-            want |= capable & (LibFuse3.CAP_ATOMIC_O_TRUNC | LibFuse3.CAP_READDIRPLUS | LibFuse3.CAP_READDIRPLUS_AUTO
-                    | LibFuse3.CAP_ASYNC_READ);
+            want |= capable & (LibFuse3.CAP_ATOMIC_O_TRUNC | LibFuse3.CAP_READDIRPLUS | LibFuse3.CAP_READDIRPLUS_AUTO);
+            // No ASYNC_READ: with it the kernel reads ahead in the background, holding pages
+            // locked until the loop serves those reads, and invalidating a file's pages after a
+            // change then waits for requests queued behind the changing one (KernelCache). Read
+            // ahead synchronously, a page is locked only while its reader waits.
+            want &= ~LibFuse3.CAP_ASYNC_READ;
             // No AUTO_INVAL_DATA: the core's mtime after this mount's own writes never matches
             // what the kernel last saw, so it would drop every page just written. Pages of
             // files changed by another route are invalidated explicitly (KernelCache).
@@ -524,7 +528,7 @@ final class Fuse3FileSystem {
         return guard("write", null, () -> {
             byte[] data = new byte[(int) size];
             MemorySegment.copy(buf.reinterpret(size), JAVA_BYTE, 0, data, 0, data.length);
-            return ops.write(caller(), fh(fi), offset, data);
+            return ops.write(caller(), str(pathPtr), fh(fi), offset, data);
         });
     }
 

@@ -35,13 +35,24 @@ import org.slf4j.LoggerFactory;
  * Pages and dentries go on a thread of this mount's own, because the kernel may wait there for a
  * page lock or a directory lock held by a request queued on some mount's loop. A thread that
  * serves no FUSE request (CLI, daemon socket, MCP, core API) waits for that too, so the change is
- * complete in the kernel before its call returns; a loop thread does not (it could wait on a
- * request queued behind itself), so another agent's mount sees new attributes at once and new
- * content, renames and deletes a moment later.
+ * complete in the kernel before its call returns; a loop thread waits at most
+ * {@link #LOOP_WAIT_MILLIS} (it could wait on a request queued behind itself), so when a read of
+ * the same file is under way at that moment another name or mount sees new attributes at once
+ * and new content a moment later.
  */
 final class KernelCache implements ChangeListener {
     private static final Logger LOG = LoggerFactory.getLogger(KernelCache.class);
     private static final long WAIT_SECONDS = 10;
+
+    /**
+     * How long a loop thread waits for the invalidation it caused. The kernel holds a page
+     * locked while a read of it waits for its reply, so invalidating those pages can wait for a
+     * request queued behind this very thread; in that case (a read under way at the moment of
+     * the change, whose order against the change is open anyway) the reply goes out after this
+     * bound and the pages follow once the read is served. Otherwise the invalidation is over
+     * in microseconds and the change is complete in the kernel before its request returns.
+     */
+    private static final long LOOP_WAIT_MILLIS = 50;
     private static final boolean TRACE = System.getenv("SEMFS_FUSE_TRACE") != null;
 
     private final MemorySegment fuse;
@@ -91,11 +102,18 @@ final class KernelCache implements ChangeListener {
         } catch (RejectedExecutionException e) {
             return; // unmounting
         }
-        if (Fuse3FileSystem.onLoopThread()) return;
         try {
-            done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            if (Fuse3FileSystem.onLoopThread()) {
+                done.get(LOOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            }
         } catch (TimeoutException e) {
-            LOG.warn("{}: invalidating {} took over {} s; going on without waiting", mountPoint, nodes, WAIT_SECONDS);
+            if (!Fuse3FileSystem.onLoopThread()) {
+                LOG.warn("{}: invalidating {} took over {} s; going on without waiting", mountPoint, nodes, WAIT_SECONDS);
+            } else if (TRACE) {
+                System.err.println("invalidate " + mountPoint + nodes + ": not waiting longer on a loop thread");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {

@@ -134,13 +134,42 @@ final class MountOperations {
         linkInos.put(path, ino);
     }
 
-    /** Every name seen for the file at {@code path} when it has several links (itself included); else none. */
+    /**
+     * Every name seen for the file at {@code path} when it has several links (itself included);
+     * else none. For a change through an open handle the file is the handle's inode, not what
+     * the path it was opened by names now (that name may have been unlinked and reused), and
+     * the writing node itself is left out when its writes go through its pages: the kernel
+     * updated those, and holds them locked until the write is answered.
+     */
     List<String> otherLinks(String path) {
         if (linkInos.isEmpty()) return List.of();
-        Long ino = linkInos.get(path);
+        HandleChange h = HANDLE_CHANGE.get();
+        Long ino = h != null ? Long.valueOf(h.ino) : linkInos.get(path);
         if (ino == null) return List.of();
         java.util.Set<String> names = linkNames.get(ino);
-        return names == null ? List.of() : List.copyOf(names);
+        if (names == null) return List.of();
+        List<String> out = new ArrayList<>(names);
+        if (h != null && h.buffered && h.nodePath != null) out.remove(h.nodePath);
+        return out;
+    }
+
+    /** The handle change this thread is making: its inode, the writing node's name, its caching. */
+    private record HandleChange(long ino, String nodePath, boolean buffered) {}
+
+    private static final ThreadLocal<HandleChange> HANDLE_CHANGE = new ThreadLocal<>();
+
+    private <T> T handleChange(long fh, String nodePath, IOCall<T> call) throws IOException {
+        HANDLE_CHANGE.set(new HandleChange(files.inoOf(fh), nodePath, files.isBuffered(fh)));
+        try {
+            return call.run();
+        } finally {
+            HANDLE_CHANGE.remove();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IOCall<T> {
+        T run() throws IOException;
     }
 
     MountOperations(Workspace workspace, String agent, ControlTree control, boolean pageCache) {
@@ -259,6 +288,7 @@ final class MountOperations {
                     justHidden.put(from, new JustHidden(ino, thread, requests.get()));
                 }
                 hidden.put(hiddenKey(to), ino);
+                if (!linkInos.isEmpty()) movedNames(from, to); // its pages are reached by the hidden name now
                 return;
             }
         }
@@ -276,6 +306,18 @@ final class MountOperations {
             throw new NoSuchFileException(from); // a hidden file exists only for its open handles
         }
         workspace.call(c, new Op.Move(from, to));
+        if (!linkInos.isEmpty()) movedNames(from, to);
+    }
+
+    /** The kernel nodes moved with their names (a file's, or all under a directory's): they stay names to invalidate. */
+    private void movedNames(String from, String to) {
+        Long ino = linkInos.get(from);
+        if (ino != null) track(ino, to);
+        else linkInos.remove(to);
+        String prefix = from + "/";
+        for (Map.Entry<String, Long> e : List.copyOf(linkInos.entrySet())) {
+            if (e.getKey().startsWith(prefix)) track(e.getValue(), to + e.getKey().substring(from.length()));
+        }
     }
 
     void symlink(Caller c, String target, String path) throws IOException {
@@ -360,6 +402,7 @@ final class MountOperations {
         if (append) files.markAppend(fh);
         seen(h.file());
         boolean direct = !pageCache || append || h.file().nlink() > 1;
+        if (!direct) files.markBuffered(fh);
         // Pages cached from an earlier open are still right: every change by another route
         // invalidates them (KernelCache), and this mount's own writes went through them.
         // A descriptor that cannot write has no version to cut at close(2): the kernel need
@@ -378,10 +421,11 @@ final class MountOperations {
         return content.data();
     }
 
-    int write(Caller c, long fh, long offset, byte[] data) throws IOException {
+    /** {@code nodePath}: libfuse's current name of the node written through (null if none). */
+    int write(Caller c, String nodePath, long fh, long offset, byte[] data) throws IOException {
         if (OpenFiles.isVirtual(fh)) throw ControlTree.readOnly(null);
         long at = files.isAppend(fh) ? workspace.call(c, new Op.HandleStat(fh)).size() : offset;
-        return workspace.call(c, new Op.HandleWrite(fh, at, data)).bytes();
+        return handleChange(fh, nodePath, () -> workspace.call(c, new Op.HandleWrite(fh, at, data)).bytes());
     }
 
     void ftruncate(Caller c, String path, long fh, long size) throws IOException {
@@ -390,7 +434,9 @@ final class MountOperations {
             truncate(c, path, size);
             return;
         }
-        workspace.call(c, new Op.HandleTruncate(fh, size));
+        // Not left out of the invalidation even when buffered: the kernel holds no page of a
+        // truncate, and its cached pages past the new end must go.
+        handleChange(fh, null, () -> workspace.call(c, new Op.HandleTruncate(fh, size)));
     }
 
     /**

@@ -21,6 +21,7 @@ final class OpenFiles {
     private final Map<Long, Long> core = new ConcurrentHashMap<>(); // handle -> inode
     private final Map<Long, VirtualTree.VirtualFile> virtual = new ConcurrentHashMap<>();
     private final Set<Long> append = ConcurrentHashMap.newKeySet();
+    private final Set<Long> buffered = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextVirtual = new AtomicLong(1);
 
     long addCore(long coreHandle, long ino) {
@@ -36,6 +37,21 @@ final class OpenFiles {
 
     boolean isAppend(long fh) {
         return !append.isEmpty() && append.contains(fh);
+    }
+
+    /** Marks a core handle whose reads and writes go through the kernel's page cache. */
+    void markBuffered(long fh) {
+        buffered.add(fh);
+    }
+
+    boolean isBuffered(long fh) {
+        return buffered.contains(fh);
+    }
+
+    /** The inode behind core handle {@code fh}, or -1 when it is not open. */
+    long inoOf(long fh) {
+        Long ino = core.get(fh);
+        return ino == null ? -1 : ino;
     }
 
     /** Some open core handle on inode {@code ino}, or -1 when none is open. */
@@ -66,6 +82,7 @@ final class OpenFiles {
             return false;
         }
         append.remove(fh);
+        buffered.remove(fh);
         return core.remove(fh) != null;
     }
 
@@ -75,6 +92,7 @@ final class OpenFiles {
         open.forEach(core::remove);
         virtual.clear();
         append.clear();
+        buffered.clear();
         return open;
     }
 
