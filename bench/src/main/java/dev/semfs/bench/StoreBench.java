@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * The store benchmark: sequential write and read of a large file, random 4 KiB writes, each as a
+ * The store benchmark: sequential write and read of a large file, random 4 KiB writes, a sequential
+ * write with one fsync before its close (as {@code dd conv=fsync}), each as a
  * ratio to the same work on the native file system in the same run (medians of repeated runs);
  * the storage cost of many small edits of one file; garbage collection time.
  *
@@ -60,11 +61,24 @@ public final class StoreBench {
         // native second read, semfs second read (MB/s)
         List<double[]> seq = new ArrayList<>();
         List<double[]> rnd = new ArrayList<>(); // native, semfs (writes/s), chunking after close (s)
+        List<double[]> synced = new ArrayList<>(); // native, semfs write + fsync + close (MB/s), chunking after close (s)
         for (int r = 0; r < runs; r++) {
             Path nativeFile = base.resolve("native-" + r);
             Path storeDir = base.resolve("store-" + r);
             // Each store step right after the same native step, so both meet the same state of the
-            // page cache and of the kernel's write-back of what was just written.
+            // page cache and of the kernel's write-back of what was just written. The fsync pair
+            // comes first, in a store of its own: after the gigabytes of the steps below, writes
+            // on this machine were throttled by turns, a second on one side or the other.
+            Path nativeSynced = base.resolve("native-synced-" + r);
+            Path syncedDir = base.resolve("store-synced-" + r);
+            double nws = mbps(size, time(() -> nativeWriteFsync(nativeSynced, data)));
+            try (WorkspaceStore s = WorkspaceStore.open(syncedDir, StoreOptions.defaults())) {
+                long ino = s.create(WorkspaceStore.ROOT, "synced", FileType.FILE, 0644, 0, 0, null, Change.of("bench", "/synced")).ino();
+                double sws = mbps(size, time(() -> storeWriteFsync(s, ino, data)));
+                synced.add(new double[]{nws, sws, time(s::settle)});
+            }
+            deleteTree(syncedDir);
+            Files.deleteIfExists(nativeSynced);
             double nw = mbps(size, time(() -> nativeWrite(nativeFile, data)));
             try (WorkspaceStore s = WorkspaceStore.open(storeDir, StoreOptions.defaults())) {
                 long ino = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, Change.of("bench", "/big")).ino();
@@ -88,20 +102,23 @@ public final class StoreBench {
         }
         double[] m = medians(seq);
         double[] rw = medians(rnd);
+        double[] sy = medians(synced);
         out.println("| work | native | semfs store | ratio of medians | ratio in each run |");
         out.println("|---|---|---|---|---|");
         out.printf("| sequential write %d MiB, 128 KiB blocks, then close | %.0f MB/s | %.0f MB/s | %.2f | %s |%n", sizeMib, m[0], m[1], m[1] / m[0], ratios(seq, 1, 0));
         out.printf("| sequential read %d MiB, 128 KiB blocks, first read after the write | %.0f MB/s | %.0f MB/s | %.2f | %s |%n", sizeMib, m[2], m[3], m[3] / m[2], ratios(seq, 3, 2));
         out.printf("| sequential read %d MiB, 128 KiB blocks, second read | %.0f MB/s | %.0f MB/s | %.2f | %s |%n", sizeMib, m[6], m[7], m[7] / m[6], ratios(seq, 7, 6));
         out.printf("| random 4 KiB writes in the file, then close | %.0f /s | %.0f /s | %.2f | %s |%n", rw[0], rw[1], rw[1] / rw[0], ratios(rnd, 1, 0));
+        out.printf("| sequential write %d MiB, 128 KiB blocks, then fsync and close | %.0f MB/s | %.0f MB/s | %.2f | %s |%n", sizeMib, sy[0], sy[1], sy[1] / sy[0], ratios(synced, 1, 0));
         out.println();
-        out.println("Chunking of closed writes runs in the background after close (neither side fsyncs):");
+        out.println("Chunking of closed writes runs in the background after close:");
         out.println();
         out.println("| after close | semfs store |");
         out.println("|---|---|");
         out.printf("| sequential write: chunking still to do after close | %.2f s |%n", m[5]);
         out.printf("| sequential write + close + chunking, sustained | %.0f MB/s (%.2f of native write) |%n", m[4], m[4] / m[0]);
         out.printf("| random writes: chunking still to do after close | %.2f s |%n", rw[2]);
+        out.printf("| sequential write + fsync + close: chunking still to do after close | %.2f s |%n", sy[2]);
         out.println();
         versionCost(base.resolve("versions"), versions, out);
     }
@@ -190,6 +207,14 @@ public final class StoreBench {
         }
     }
 
+    /** What {@code dd conv=fsync} does: write, one fsync, close. */
+    static void nativeWriteFsync(Path file, byte[] data) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int pos = 0; pos < data.length; pos += BLOCK) ch.write(ByteBuffer.wrap(data, pos, Math.min(BLOCK, data.length - pos)));
+            ch.force(true);
+        }
+    }
+
     static void nativeRead(Path file, long size) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(BLOCK);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -206,6 +231,13 @@ public final class StoreBench {
     static void storeWrite(WorkspaceStore s, long ino, byte[] data) throws IOException {
         Change ch = Change.of("bench", "/big");
         for (int pos = 0; pos < data.length; pos += BLOCK) s.write(ino, pos, data, pos, Math.min(BLOCK, data.length - pos), ch);
+        s.commit(ino, VersionKind.WRITE, ch);
+    }
+
+    static void storeWriteFsync(WorkspaceStore s, long ino, byte[] data) throws IOException {
+        Change ch = Change.of("bench", "/synced");
+        for (int pos = 0; pos < data.length; pos += BLOCK) s.write(ino, pos, data, pos, Math.min(BLOCK, data.length - pos), ch);
+        s.sync(ino);
         s.commit(ino, VersionKind.WRITE, ch);
     }
 

@@ -64,8 +64,9 @@ import org.rocksdb.WriteOptions;
  * column family  key                              value
  * default        "format"                         format number (1 byte)
  *                "orphan/" ino                    (empty) node unlinked while open
- *                "staged/" ino                    a closed node's writes not yet chunked: its pending
- *                                                 version, staging file name, staged ranges
+ *                "staged/" ino                    a node's staged writes not yet chunked: the version
+ *                                                 they are (0: none, live content synced by fsync),
+ *                                                 staging file name, staged ranges
  * inodes         ino                              {@link Records.InodeRec}
  * dirents        parent ino, name (UTF-8)         child ino, type ordinal (1 byte)
  * chunkloc       SHA-256                          where the chunk's bytes are in the packs ({@link PackStore})
@@ -93,9 +94,13 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     /**
      * 2: adds the "staged/" records of closed versions not yet chunked, which a format-1 build
      * would not see (it would read those versions wrong), so it must refuse such a store.
+     * 3: a "staged/" record may name no version (an fsync of staged writes); a format-2 build
+     * would take it for a version being chunked, never delete it, and after the staging file is
+     * gone read its ranges as zeros, so it must refuse such a store. Format 2 has only versioned
+     * records, which format 3 reads the same: its upgrade is the number alone.
      */
-    static final int FORMAT = 2;
-    /** Older formats this build opens, upgrading the number on open (format 1 has nothing to convert). */
+    static final int FORMAT = 3;
+    /** Older formats this build opens, upgrading the number on open (formats 1 and 2 have nothing to convert). */
     static final int OLDEST_UPGRADABLE = 1;
 
     static {
@@ -127,6 +132,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private final PackStore packs;
     private volatile boolean closed;
     private final Path stagingDir;
+    /** Completed syncs of the write-ahead log: tells whether a record written earlier may be on disk. */
+    private final AtomicLong walSyncs = new AtomicLong();
     /** Staging files named by a committed record: forced before the write-ahead log is synced. */
     private final Set<StagingFile> sealedStaging = ConcurrentHashMap.newKeySet();
     /** Cuts closed nodes' staged writes into chunks, a slice at a time. */
@@ -193,6 +200,18 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         FileContent content;
         /** The version whose content is still (partly) in the staging file; 0 when none. */
         long sealedVersion;
+        /**
+         * A "staged/" record names the staging file: always with a sealed version; without one
+         * after an fsync of staged writes, until they are chunked.
+         */
+        boolean recorded;
+        /** Recorded without a version when the store opened: nobody writes it, the background chunks it. */
+        boolean resumed;
+        /**
+         * {@link #walSyncs} just before the first record of the staging file was written: a sync
+         * since means some record of it may be on disk.
+         */
+        long recordedAt;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         int opens;
@@ -312,6 +331,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     private static final String STAGED = "staged/";
+    /** The version of a staged record that is no version: the live content, synced. Real versions count from 1. */
+    private static final long UNVERSIONED = 0;
 
     private static byte[] stagedKey(long ino) {
         return Codec.utf8(STAGED + ino);
@@ -345,8 +366,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     /**
-     * Closed files whose writes were still staged when the last process ended: their content
-     * is the stored root with the staging file on top; chunking resumes in the background.
+     * Files whose writes were still staged, closed or synced, when the last process ended: their
+     * content is the stored root with the staging file on top, at the size of the inode record;
+     * chunking resumes in the background (into the version, or the live root alone when none).
      * Staging files no record names held writes that were never closed or synced: dropped.
      */
     private void resumeStaged() throws IOException {
@@ -368,6 +390,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             StagingFile f = StagingFile.open(file);
             n.content.restoreStaged(f, st.ranges(), rec.size);
             n.sealedVersion = st.version();
+            n.recorded = true;
+            n.recordedAt = -1; // read from disk
+            n.resumed = st.version() == UNVERSIONED;
             sealedStaging.add(f);
             convertLater(n);
         }
@@ -687,6 +712,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             }
             try {
                 db.write(sync ? syncWrite : asyncWrite, batch);
+                if (sync) walSyncs.incrementAndGet();
             } catch (RocksDBException e) {
                 throw io(e);
             } finally {
@@ -1192,11 +1218,20 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     /**
      * Stores a node's buffered and staged writes (not yet as a version), staged ones in slices
-     * of one batch each; finishes chunking a closed version's staged writes. Caller holds the
-     * node lock.
+     * of one batch each; finishes chunking recorded staged writes (a closed version's or synced
+     * ones). Caller holds the node lock.
      */
     private void flushLocked(Node n, Change change) throws IOException {
-        if (n.sealedVersion != 0) convertAll(n);
+        FileContent staged = n.content;
+        if (!n.recorded && staged != null && staged.staging() != null && staged.hasStaged()) {
+            // Each slice's batch records what is still staged: a slice can move the tail of a
+            // stored chunk into the staging file (a hole in the root), which a kill between
+            // slices must not leave as zeros.
+            n.recordedAt = walSyncs.get();
+            n.recorded = true;
+            sealedStaging.add(staged.staging());
+        }
+        if (n.recorded) convertAll(n);
         if (n.content == null || !n.content.isDirty()) {
             if (n.pendingMtime != 0) persistMtime(n);
             return;
@@ -1230,9 +1265,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.putInode(rec);
             tx.put(cfMeta, stagedKey(n.ino), encodeStaged(v.number(), c.staging().path.getFileName().toString(), c.stagedRanges()));
             tx.log("write", rec, change.path(), null, v.number(), change);
+            long syncs = walSyncs.get();
             tx.commit(false);
             n.pendingMtime = 0;
             n.sealedVersion = v.number();
+            if (!n.recorded) n.recordedAt = syncs;
+            n.recorded = true;
             sealedStaging.add(c.staging());
             convertLater(n);
             return v;
@@ -1241,14 +1279,15 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
-    /** Chunks all of a sealed version's staged writes. Caller holds the node lock. */
+    /** Chunks all of a node's recorded staged writes. Caller holds the node lock. */
     private void convertAll(Node n) throws IOException {
-        while (n.sealedVersion != 0) convertSlice(n);
+        while (n.recorded) convertSlice(n);
     }
 
     /**
-     * Chunks one slice of a sealed version's staged writes: one batch moves the node's root and
-     * its pending version's root together, and records what is still staged.
+     * Chunks one slice of a node's recorded staged writes: one batch moves the node's root (and
+     * its pending version's root, or else its size) and records what is still staged, so that
+     * the record never names bytes the root does not have on top of it.
      */
     private void convertSlice(Node n) throws IOException {
         FileContent c = n.content;
@@ -1265,18 +1304,30 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.root(root, +1);
             tx.root(rec.root, -1);
             rec.root = root;
-            tx.putInode(rec);
-            byte[] vk = Codec.longLongKey(n.ino, n.sealedVersion);
-            byte[] vb = get(cfVersions, vk);
-            if (vb != null) {
-                Records.VersionRec vr = Records.VersionRec.decode(vb);
-                tx.root(root, +1);
-                tx.root(vr.root(), -1);
-                tx.put(cfVersions, vk, new Records.VersionRec(vr.info(), root).encode());
+            if (n.sealedVersion != UNVERSIONED) {
+                byte[] vk = Codec.longLongKey(n.ino, n.sealedVersion);
+                byte[] vb = get(cfVersions, vk);
+                if (vb != null) {
+                    Records.VersionRec vr = Records.VersionRec.decode(vb);
+                    tx.root(root, +1);
+                    tx.root(vr.root(), -1);
+                    tx.put(cfVersions, vk, new Records.VersionRec(vr.info(), root).encode());
+                }
+            } else {
+                // Live content without a version: writes since the fsync may have grown it.
+                rec.size = plan.size();
+                if (n.pendingMtime != 0) {
+                    rec.mtime = Math.max(rec.mtime, n.pendingMtime);
+                    rec.ctime = tx.time;
+                    n.pendingMtime = 0;
+                }
+                rec.changed = true;
             }
+            tx.putInode(rec);
             if (rest.length == 0) tx.delete(cfMeta, stagedKey(n.ino));
             else tx.put(cfMeta, stagedKey(n.ino), encodeStaged(n.sealedVersion, f.path.getFileName().toString(), rest));
             tx.commit(false);
+
         } finally {
             commitLock.unlock();
         }
@@ -1284,9 +1335,14 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         plan.release();
         if (plan.complete()) {
             n.sealedVersion = 0;
+            n.recorded = false;
+            n.resumed = false;
             StagingFile done = c.detachEmptyStaging();
             if (done != null) {
                 sealedStaging.remove(done);
+                // A record that may be on disk (a sync since it was written) stays on disk until
+                // the batch dropping it is: else a machine crash brings it back without its bytes.
+                if (walSyncs.get() != n.recordedAt) syncWal();
                 done.delete();
             }
         }
@@ -1300,12 +1356,15 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
-    /** The background side of staging: chunks a closed node's staged writes, a slice per lock hold. */
+    /**
+     * The background side of staging: chunks a closed node's staged writes (or those of a synced
+     * one found at open), a slice per lock hold. A synced file still being written is left staged.
+     */
     private void convertInBackground(Node n) {
         while (!closed) {
             n.lock.lock();
             try {
-                if (closed || n.sealedVersion == 0) return;
+                if (closed || !n.recorded || (n.sealedVersion == 0 && !n.resumed)) return;
                 convertSlice(n);
             } catch (IOException | RuntimeException e) {
                 // A full disk, say: the staged writes stay where they are; the next sync,
@@ -1357,6 +1416,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
         n.content = null;
         n.sealedVersion = 0;
+        n.recorded = false;
+        n.resumed = false;
     }
 
     private void persistMtime(Node n) throws IOException {
@@ -1423,18 +1484,61 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
+    /**
+     * Staged writes are made durable where they are, not chunked: the staging file is forced and
+     * one batch records it as the live content (no version: versions are cut at close), then the
+     * write-ahead log is synced. A closed version still staged is durable the same way already.
+     */
     @Override
     public void sync(long ino) throws IOException {
         Node n = nodes.get(ino);
         if (n != null) {
             n.lock.lock();
             try {
-                flushLocked(n, Change.of("system", null));
+                if (n.sealedVersion == 0) {
+                    if (!recordStagedLocked(n)) flushLocked(n, Change.of("system", null));
+                } // else: its record and staging file are forced below
             } finally {
                 n.lock.unlock();
             }
         }
         syncWal();
+    }
+
+    /**
+     * Records a linked node's staged writes, with its size and mtime, as its live content on
+     * top of the stored root; false when there is nothing staged to record (the caller
+     * flushes). Caller holds the node lock; the node has no sealed version.
+     */
+    private boolean recordStagedLocked(Node n) throws IOException {
+        FileContent c = n.content;
+        if (c == null || c.staging() == null || !c.hasStaged()) return false;
+        StagingFile f = c.staging();
+        // The bytes are on disk before any record names them.
+        f.force();
+        commitLock.lock();
+        try (Tx tx = new Tx()) {
+            Records.InodeRec rec = inode(n.ino);
+            // An unlinked file's content goes at its last release, which knows of no record.
+            if (rec == null || rec.nlink == 0) return false;
+            rec.size = c.size();
+            if (n.pendingMtime != 0) {
+                rec.mtime = Math.max(rec.mtime, n.pendingMtime);
+                rec.ctime = tx.time;
+            }
+            rec.changed = true;
+            tx.putInode(rec);
+            tx.put(cfMeta, stagedKey(n.ino), encodeStaged(UNVERSIONED, f.path.getFileName().toString(), c.stagedRanges()));
+            long syncs = walSyncs.get();
+            tx.commit(false);
+            n.pendingMtime = 0;
+            if (!n.recorded) n.recordedAt = syncs;
+            n.recorded = true;
+            sealedStaging.add(f);
+            return true;
+        } finally {
+            commitLock.unlock();
+        }
     }
 
     /** Packs (and staging files) first, then the write-ahead log: a synced batch never names bytes not on disk. */
@@ -1443,6 +1547,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         packs.sync();
         try {
             db.syncWal();
+            walSyncs.incrementAndGet();
         } catch (RocksDBException e) {
             throw io(e);
         }
@@ -2165,7 +2270,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                         problems.add("node " + r.ino + ": size " + r.size + " but content covers " + rootSize(r.root)
                                 + " stored and " + end + " staged");
                     }
-                    if (st.version() != r.latestVersion) {
+                    if (st.version() != UNVERSIONED && st.version() != r.latestVersion) {
                         problems.add("node " + r.ino + ": staged writes of version " + st.version() + " but the latest is " + r.latestVersion);
                     }
                     if (!Files.exists(stagingDir.resolve(st.file()))) problems.add("node " + r.ino + ": staging file " + st.file() + " is missing");
@@ -2320,13 +2425,33 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     @Override
     public void settle() throws IOException {
         for (Node n : List.copyOf(nodes.values())) {
-            if (n.sealedVersion == 0) continue;
+            if (n.sealedVersion == 0 && !n.resumed) continue;
             n.lock.lock();
             try {
-                convertAll(n);
+                if (n.sealedVersion != 0 || n.resumed) convertAll(n);
             } finally {
                 n.lock.unlock();
             }
+        }
+    }
+
+    /** Work on the store's files (a test copying them as a kill would leave them). */
+    @FunctionalInterface
+    interface FileWork {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code work} while RocksDB flushes, compacts and deletes no file, so the files hold still. */
+    void withFilesStill(FileWork work) throws IOException {
+        try {
+            db.pauseBackgroundWork();
+            try {
+                work.run();
+            } finally {
+                db.continueBackgroundWork();
+            }
+        } catch (RocksDBException e) {
+            throw io(e);
         }
     }
 

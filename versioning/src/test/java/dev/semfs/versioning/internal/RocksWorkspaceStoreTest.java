@@ -306,6 +306,11 @@ class RocksWorkspaceStoreTest {
             assertTrue(s.lookup(WorkspaceStore.ROOT, "kept").isPresent());
         }
         assertEquals(RocksWorkspaceStore.FORMAT, formatByte(), "format 1 is upgraded on open, so a format-1 build refuses it from now on");
+        setFormatByte((byte) 2);
+        try (WorkspaceStore s = open(dir)) {
+            assertTrue(s.lookup(WorkspaceStore.ROOT, "kept").isPresent());
+        }
+        assertEquals(3, formatByte(), "format 2 too: a format-2 build would misread a staged record without a version");
         setFormatByte((byte) (RocksWorkspaceStore.FORMAT + 1));
         var e = assertThrows(dev.semfs.errors.SemfsException.class, () -> open(dir));
         assertTrue(e.getMessage().contains("store format " + (RocksWorkspaceStore.FORMAT + 1) + " is not readable"), e.getMessage());

@@ -40,7 +40,54 @@ class StagingTest {
     }
 
     private WorkspaceStore open() throws IOException {
-        return WorkspaceStore.open(dir.resolve("store"), options());
+        return open(dir.resolve("store"));
+    }
+
+    private static WorkspaceStore open(Path store) throws IOException {
+        return WorkspaceStore.open(store, options());
+    }
+
+    /**
+     * What a kill would leave of an open store: a copy of its files as they are now (in the
+     * page cache). The store must be quiet meanwhile (nothing chunking in the background).
+     */
+    static void crashImage(WorkspaceStore s, Path store, Path image) throws IOException {
+        ((RocksWorkspaceStore) s).withFilesStill(() -> {
+            try (var walk = Files.walk(store)) {
+                for (Path p : walk.toList()) {
+                    Path target = image.resolve(store.relativize(p).toString());
+                    if (Files.isDirectory(p)) Files.createDirectories(target);
+                    else Files.copy(p, target);
+                }
+            }
+        });
+    }
+
+    /** The "staged/" records of a store that is not open: node to the version each names (0: none). */
+    static Map<Long, Long> stagedRecords(Path store) throws Exception {
+        List<byte[]> names;
+        try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            names = org.rocksdb.RocksDB.listColumnFamilies(o, store.toString());
+        }
+        List<org.rocksdb.ColumnFamilyDescriptor> cfs = names.stream().map(org.rocksdb.ColumnFamilyDescriptor::new).toList();
+        List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+        Map<Long, Long> out = new HashMap<>();
+        try (org.rocksdb.DBOptions o = new org.rocksdb.DBOptions();
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.openReadOnly(o, store.toString(), cfs, handles);
+             org.rocksdb.RocksIterator it = db.newIterator()) {
+            try {
+                byte[] prefix = Codec.utf8("staged/");
+                for (it.seek(prefix); it.isValid() && Codec.startsWith(it.key(), prefix); it.next()) {
+                    Codec.In in = new Codec.In(it.value());
+                    in.byte1(); // the record's own format
+                    out.put(Long.parseLong(new String(it.key(), prefix.length, it.key().length - prefix.length,
+                            java.nio.charset.StandardCharsets.UTF_8)), in.varlong());
+                }
+            } finally {
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
+        return out;
     }
 
     private static Change ch(String path) {
@@ -61,7 +108,11 @@ class StagingTest {
     }
 
     private long stagingFiles() throws IOException {
-        Path p = dir.resolve("store").resolve("staging");
+        return stagingFiles(dir.resolve("store"));
+    }
+
+    private static long stagingFiles(Path store) throws IOException {
+        Path p = store.resolve("staging");
         if (!Files.isDirectory(p)) return 0;
         try (var s = Files.list(p)) {
             return s.count();
@@ -75,6 +126,8 @@ class StagingTest {
         String where = "seed " + seed;
         byte[] ref = new byte[0];
         Map<Long, byte[]> versions = new HashMap<>();
+        Path store = dir.resolve("store");
+        int images = 0;
         WorkspaceStore s = open();
         try {
             long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
@@ -96,7 +149,16 @@ class StagingTest {
                     ref = Arrays.copyOf(ref, (int) size);
                 } else if (k < 77) {
                     s.close(); // converts whatever is staged
-                    s = open();
+                    s = open(store);
+                } else if (k < 80) {
+                    // Reopen after an fsync without a close: what a kill right after the fsync leaves.
+                    s.settle(); // nothing may chunk in the background while the image is taken
+                    s.sync(ino);
+                    Path image = dir.resolve("image-" + images++);
+                    crashImage(s, store, image);
+                    s.close();
+                    store = image;
+                    s = open(store);
                 } else {
                     long off = r.nextInt(ref.length + 10);
                     int len = r.nextInt(300_000);
@@ -122,7 +184,7 @@ class StagingTest {
         } finally {
             s.close();
         }
-        assertEquals(0, stagingFiles(), "staging files left after close");
+        assertEquals(0, stagingFiles(store), "staging files left after close");
     }
 
     @Test
@@ -291,15 +353,111 @@ class StagingTest {
             long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
             s.write(ino, 0, synced, 0, synced.length, ch("/f"));
             s.sync(ino);
-            assertEquals(0, stagingFiles(), "sync chunks what is staged");
+            assertEquals(1, stagingFiles(), "sync keeps staged writes staged");
             assertArrayEquals(synced, StoreFixture.readAll(s, ino));
         }
+        assertEquals(0, stagingFiles(), "the store's close chunks them");
         // A staging file no record names (a writer killed before its close) goes at the next open.
         Files.writeString(dir.resolve("store").resolve("staging").resolve("99-1-1"), "left over");
         try (WorkspaceStore s = open()) {
             assertEquals(0, stagingFiles());
             long ino = s.lookup(WorkspaceStore.ROOT, "f").orElseThrow().ino();
             assertArrayEquals(synced, StoreFixture.readAll(s, ino));
+            StoreFixture.assertConsistent(s);
+        }
+    }
+
+    @Test
+    void anFsyncOfStagedWritesKeepsThemStagedMakesNoVersionAndSurvivesAReopenWithoutClose() throws Exception {
+        Random r = new Random(6);
+        byte[] base = random(r, 300_000);
+        byte[] fsynced = put(base.clone(), 100_000, random(r, 1 << 20));
+        Path store = dir.resolve("store");
+        Path image = dir.resolve("image");
+        long ino;
+        int versionsBefore;
+        try (WorkspaceStore s = open()) {
+            ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
+            s.write(ino, 0, base, 0, base.length, ch("/f"));
+            s.commit(ino, VersionKind.WRITE, ch("/f"));
+            s.settle(); // the stored root is version 1; what follows is staged on top of it
+            for (int pos = 100_000; pos < fsynced.length; pos += 65536) {
+                s.write(ino, pos, fsynced, pos, Math.min(65536, fsynced.length - pos), ch("/f"));
+            }
+            versionsBefore = s.versions(ino).size();
+            long packBytes = s.stats().chunkBytes();
+            s.sync(ino);
+            assertEquals(versionsBefore, s.versions(ino).size(), "an fsync cuts no version");
+            assertEquals(packBytes, s.stats().chunkBytes(), "an fsync chunks nothing");
+            assertEquals(1, stagingFiles(), "the writes stay staged");
+            Path staging;
+            try (var files = Files.list(store.resolve("staging"))) {
+                staging = files.findFirst().orElseThrow();
+            }
+            byte[] staged = Files.readAllBytes(staging);
+            assertArrayEquals(Arrays.copyOfRange(fsynced, 100_000, fsynced.length),
+                    Arrays.copyOfRange(staged, 100_000, fsynced.length), "the staging file holds the synced bytes");
+            assertTrue(s.stat(ino).changedSinceVersion(), "the synced content is not a version");
+            crashImage(s, store, image);
+            // Writing on after the fsync, and the close, work as without it.
+            byte[] later = put(fsynced.clone(), 50_000, random(r, 200_000));
+            s.write(ino, 50_000, later, 50_000, 200_000, ch("/f"));
+            VersionRecord v = s.commit(ino, VersionKind.WRITE, ch("/f")).orElseThrow();
+            assertEquals(versionsBefore + 1, s.versions(ino).size());
+            assertArrayEquals(later, StoreFixture.readVersion(s, ino, v.number()));
+            s.settle();
+            assertEquals(0, stagingFiles());
+            assertArrayEquals(later, StoreFixture.readAll(s, ino));
+            StoreFixture.assertConsistent(s);
+        }
+        assertEquals(Map.of(ino, 0L), stagedRecords(image), "the fsync recorded the staged writes, as no version");
+        try (WorkspaceStore s = open(image)) {
+            assertEquals(fsynced.length, s.stat(ino).size());
+            assertArrayEquals(fsynced, StoreFixture.readAll(s, ino), "the fsynced content, read while it is chunked");
+            assertEquals(versionsBefore, s.versions(ino).size(), "still no version for the fsync");
+            s.settle();
+            assertEquals(0, stagingFiles(image), "chunked in the background after the reopen");
+            assertArrayEquals(fsynced, StoreFixture.readAll(s, ino));
+            assertEquals(versionsBefore, s.versions(ino).size());
+            assertArrayEquals(base, StoreFixture.readVersion(s, ino, versionsBefore), "the version before the fsync is intact");
+            StoreFixture.assertConsistent(s);
+        }
+        assertEquals(Map.of(), stagedRecords(image), "the record goes with the staging file");
+    }
+
+    @Test
+    void writesTruncatesRenamesAndUnlinksWorkOnSyncedStagedWritesAfterAReopen() throws Exception {
+        Random r = new Random(7);
+        byte[] fsynced = random(r, 1 << 20);
+        Path store = dir.resolve("store");
+        long ino;
+        try (WorkspaceStore s = open()) {
+            ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
+            long other = s.create(WorkspaceStore.ROOT, "g", FileType.FILE, 0644, 0, 0, null, ch("/g")).ino();
+            s.write(ino, 0, fsynced, 0, fsynced.length, ch("/f"));
+            s.write(other, 0, fsynced, 0, fsynced.length, ch("/g"));
+            s.sync(ino);
+            s.sync(other);
+            crashImage(s, store, dir.resolve("image"));
+        }
+        try (WorkspaceStore s = open(dir.resolve("image"))) {
+            byte[] more = random(r, 300_000);
+            s.write(ino, 900_000, more, 0, more.length, ch("/f")); // on top of what is being chunked
+            byte[] expected = put(fsynced.clone(), 900_000, more);
+            assertArrayEquals(expected, StoreFixture.readAll(s, ino));
+            s.truncate(ino, 1_000_000, ch("/f"));
+            expected = Arrays.copyOf(expected, 1_000_000);
+            assertArrayEquals(expected, StoreFixture.readAll(s, ino));
+            s.rename(WorkspaceStore.ROOT, "f", WorkspaceStore.ROOT, "h", new Change("tester", "api", "", "/f", "/h"));
+            s.unlink(WorkspaceStore.ROOT, "g", ch("/g"));
+            s.settle();
+            assertEquals(0, stagingFiles(dir.resolve("image")));
+            assertArrayEquals(expected, StoreFixture.readAll(s, s.lookup(WorkspaceStore.ROOT, "h").orElseThrow().ino()));
+            StoreFixture.assertConsistent(s);
+        }
+        try (WorkspaceStore s = open(dir.resolve("image"))) {
+            assertEquals(1_000_000, s.stat(ino).size());
+            assertTrue(s.lookup(WorkspaceStore.ROOT, "g").isEmpty());
             StoreFixture.assertConsistent(s);
         }
     }
