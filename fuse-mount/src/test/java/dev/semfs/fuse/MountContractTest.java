@@ -179,6 +179,9 @@ abstract class MountContractTest {
             assertEquals(n, listing.count());
         }
         assertTrue(long1.stream().allMatch(l -> l.startsWith("-rw")), long1.get(0));
+
+        // Plain readdir entries carry their type too (find -type, fts): no entry is unknown.
+        assertEquals(String.valueOf(n), sh(mnt, "find big -type f | wc -l").trim());
     }
 
     @Test

@@ -337,12 +337,12 @@ final class Fuse3FileSystem {
                         full = fillDir(filler, buf, name, i == 0 ? "." : "..", NULL, i + 1, 0);
                     } else {
                         FileInfo e = entries.get((int) (i - 2));
-                        if (plus) {
-                            st.fill((byte) 0);
-                            fill(st, e);
-                            attrTimeout(path.equals("/") ? "/" + e.name() : path + "/" + e.name(), e);
-                        }
-                        full = fillDir(filler, buf, name, e.name(), plus ? st : NULL, i + 1, plus ? FUSE_FILL_DIR_PLUS : 0);
+                        // Also without readdirplus: libfuse takes d_type from st_mode, and a
+                        // known d_type spares rm -r, find and fts an lstat per entry.
+                        st.fill((byte) 0);
+                        fill(st, e);
+                        if (plus) attrTimeout(path.equals("/") ? "/" + e.name() : path + "/" + e.name(), e);
+                        full = fillDir(filler, buf, name, e.name(), st, i + 1, plus ? FUSE_FILL_DIR_PLUS : 0);
                     }
                     if (full != 0) break;
                 }
