@@ -61,7 +61,7 @@ public final class MountBenchmark {
                 boolean mt = target.contains("-mt");
                 boolean cache = !target.contains("-direct");
                 Workspace ws = target.startsWith("semfs") ? Workspaces.open(Files.createDirectories(root.resolve(target + "-store")))
-                        : new InMemoryWorkspace();
+                        : dev.semfs.syscalls.Workspaces.inMemory();
                 MountedWorkspace m = Mounter.fuse().mount(ws, Files.createDirectories(dir.resolve("mnt")),
                         MountOptions.forAgent(dev.semfs.syscalls.Caller.OWNER).withMultithreaded(mt).withPageCache(cache));
                 try {
