@@ -1,11 +1,12 @@
 package dev.semfs.fuse;
 
 import dev.semfs.syscalls.Workspace;
+import dev.semfs.syscalls.Workspaces;
 import java.nio.file.Path;
 
 class InMemoryMountDifferentialTest extends MountDifferentialTest {
     @Override
     Workspace newWorkspace(Path dir) {
-        return new InMemoryWorkspace();
+        return Workspaces.inMemory();
     }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.semfs.syscalls.Caller;
 import dev.semfs.syscalls.Op;
+import dev.semfs.syscalls.Workspace;
+import dev.semfs.syscalls.Workspaces;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -26,7 +28,7 @@ class MountLifecycleTest {
     @Test
     void unmountIsIdempotentReleasesOpenFilesAndTheDirectoryCanBeMountedAgain() throws Exception {
         MountFixture.requireFuse();
-        InMemoryWorkspace ws = new InMemoryWorkspace();
+        Workspace ws = Workspaces.inMemory();
         Path mp = Files.createDirectories(tmp.resolve("mnt"));
         MountedWorkspace m = Mounter.fuse().mount(ws, mp, MountOptions.forAgent("a"));
         assertTrue(m.isMounted());
@@ -70,7 +72,7 @@ class MountLifecycleTest {
         if (mounted(mp)) {
             assertThrows(IOException.class, () -> Files.list(mp).close()); // "Transport endpoint is not connected"
         }
-        try (MountedWorkspace m = Mounter.fuse().mount(new InMemoryWorkspace(), mp, MountOptions.forAgent("a"))) {
+        try (MountedWorkspace m = Mounter.fuse().mount(Workspaces.inMemory(), mp, MountOptions.forAgent("a"))) {
             Files.writeString(mp.resolve("f"), "alive");
             assertEquals("alive", Files.readString(mp.resolve("f")));
         }

@@ -26,6 +26,16 @@ public final class Workspaces {
         return LocalWorkspace.open(storeDir, options, index);
     }
 
+    /**
+     * A new, empty workspace that lives only in this process's memory, with no persistence and
+     * no semantic index: for tests of the front ends and as the baseline of the mount benchmark.
+     * Every version of every file stays in the heap until it is closed and dropped. Operations
+     * a mount never makes (search, gc, agents, ...) throw UnsupportedOperationException.
+     */
+    public static Workspace inMemory() {
+        return new InMemoryWorkspace();
+    }
+
     /** The socket a daemon serving {@code storeDir} listens on. */
     public static Path socketOf(Path storeDir) {
         Path inStore = storeDir.toAbsolutePath().normalize().resolve("daemon.sock");

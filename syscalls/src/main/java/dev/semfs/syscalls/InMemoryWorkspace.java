@@ -1,26 +1,7 @@
-package dev.semfs.fuse;
+package dev.semfs.syscalls;
 
 import dev.semfs.errors.ErrorCode;
 import dev.semfs.errors.SemfsException;
-import dev.semfs.syscalls.Caller;
-import dev.semfs.syscalls.Content;
-import dev.semfs.syscalls.Done;
-import dev.semfs.syscalls.FileInfo;
-import dev.semfs.syscalls.FsStats;
-import dev.semfs.syscalls.Handle;
-import dev.semfs.syscalls.History;
-import dev.semfs.syscalls.LinkTarget;
-import dev.semfs.syscalls.Listing;
-import dev.semfs.syscalls.Op;
-import dev.semfs.syscalls.Removed;
-import dev.semfs.syscalls.RollbackResult;
-import dev.semfs.syscalls.SnapshotInfo;
-import dev.semfs.syscalls.Snapshots;
-import dev.semfs.syscalls.VersionInfo;
-import dev.semfs.syscalls.Workspace;
-import dev.semfs.syscalls.Written;
-import dev.semfs.syscalls.XattrNames;
-import dev.semfs.syscalls.XattrValue;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -35,10 +16,17 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A hand-written in-memory fake of the core API, for testing the mount before (and beside) the
- * real store: POSIX namespace semantics, handles that survive unlink, a version per release of a
- * written file, snapshots as deep copies. One lock around everything; not fast, just faithful.
- * Operations the mount does not use throw UnsupportedOperationException.
+ * A workspace that lives only in memory, with no persistence: the tree, every version and every
+ * snapshot are in the heap and are gone when the process ends. Made by
+ * {@link Workspaces#inMemory()}, for tests of the front ends (the mount's contract and
+ * differential tests run on it beside the real store) and as the mount benchmark's baseline
+ * (FUSE, the binding and the adapter without the store).
+ *
+ * <p>It keeps the file system semantics of the real workspace: POSIX namespace semantics,
+ * handles that survive unlink, a version per release of a written file, snapshots as deep
+ * copies, change listeners told after a change. One lock around everything; not fast, just
+ * faithful. Operations a mount never makes (diff, restore, search, status, gc, agents,
+ * leases, audit, undo, ...) throw UnsupportedOperationException.
  */
 final class InMemoryWorkspace implements Workspace {
 

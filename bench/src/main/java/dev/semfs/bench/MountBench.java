@@ -1,0 +1,385 @@
+package dev.semfs.bench;
+
+import dev.semfs.fuse.MountOptions;
+import dev.semfs.fuse.MountedWorkspace;
+import dev.semfs.fuse.Mounter;
+import dev.semfs.syscalls.Caller;
+import dev.semfs.syscalls.Workspace;
+import dev.semfs.syscalls.Workspaces;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The FUSE mount benchmark: the same shell workloads (dd, a bash create loop, ls -l, cat, rm -rf,
+ * fio) on a native directory, on semfs mounted over the real store ("semfs": the default
+ * options, single-threaded loop with the page cache; "-mt": multithreaded loop; "-direct": direct
+ * I/O, no page cache), and on the in-memory workspace through the same adapter and binding
+ * ("fake": the cost of FUSE + the FFM binding + the adapter without the store). Each figure is
+ * also given as a ratio to native in the same run; after each workload on a mount, the FUSE
+ * requests it cost. With several runs the targets take turns, so that each run's ratios compare
+ * figures taken under the same load of a shared machine.
+ *
+ * <p>Needs bash, dd and coreutils, FUSE (/dev/fuse, fusermount3) for the mounted targets, and fio
+ * for its rows (left out without it). Scratch space: about 3 x big-mib.
+ */
+public final class MountBench {
+    /** Every target, in the order of the table. */
+    public static final List<String> TARGETS = List.of("native", "semfs", "semfs-mt", "semfs-direct", "fake", "fake-mt");
+
+    /** What the workloads run; fio is not among them because its rows are optional. */
+    private static final List<String> PROGRAMS = List.of("bash", "dd", "seq", "mkdir", "ls", "cat", "rm");
+
+    /**
+     * @param bigMiB     size of the dd 128 KiB-block file
+     * @param smallMiB   size of the dd 4 KiB-block file (and of fio's file, up to 256)
+     * @param files      number of 1 KiB files created, listed, read and removed
+     * @param fioSeconds fio's run time, for each of its two rows
+     * @param runs       times each target is run, in turns; medians are shown
+     * @param targets    some of {@link #TARGETS}, in the order of the table
+     * @param scratch    directory under which the benchmark works and which it leaves as it was
+     * @param searchPath where to look for the programs (a PATH); null for this process's PATH
+     */
+    public record Options(int bigMiB, int smallMiB, int files, int fioSeconds, int runs, List<String> targets,
+                          Path scratch, String searchPath) {
+        public Options {
+            targets = List.copyOf(targets);
+            Objects.requireNonNull(scratch, "scratch");
+            for (String t : targets) {
+                if (!TARGETS.contains(t)) throw new IllegalArgumentException("unknown target " + t);
+            }
+            if (runs < 1) throw new IllegalArgumentException("runs must be at least 1");
+        }
+    }
+
+    /**
+     * Why the benchmark cannot run here (programs or FUSE missing), or null if it can. Checked
+     * before anything is measured, so that a missing program does not end a long run half way.
+     */
+    public static String missingPrerequisites(List<String> targets, String searchPath) {
+        List<String> missing = new ArrayList<>();
+        for (String p : PROGRAMS) if (!onPath(p, searchPath)) missing.add(p);
+        boolean mounts = targets.stream().anyMatch(t -> !t.equals("native"));
+        if (mounts) {
+            if (!Files.exists(Path.of("/dev/fuse"))) missing.add("/dev/fuse");
+            if (!onPath("fusermount3", searchPath) && !onPath("fusermount", searchPath)) missing.add("fusermount3");
+        }
+        if (missing.isEmpty()) return null;
+        return "not found: " + String.join(", ", missing) + " (the workloads run bash, dd and coreutils"
+                + (mounts ? "; the targets other than native need /dev/fuse and fusermount3 from fuse3" : "") + ")";
+    }
+
+    /** Whether {@code program} is an executable file in {@code searchPath} (null: this process's PATH). */
+    public static boolean onPath(String program, String searchPath) {
+        String path = searchPath != null ? searchPath : Objects.requireNonNullElse(System.getenv("PATH"), "");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Runs the benchmark: progress and the requests of each workload on {@code progress}, then the
+     * conditions and the Markdown table on {@code out}.
+     *
+     * @throws IllegalStateException when {@link #missingPrerequisites} finds something missing
+     */
+    public static void run(Options options, PrintStream out, PrintStream progress) throws Exception {
+        String missing = missingPrerequisites(options.targets(), options.searchPath());
+        if (missing != null) throw new IllegalStateException(missing);
+        new MountBench(options, progress).measure(out);
+    }
+
+    private final Options o;
+    private final PrintStream progress;
+    private final boolean fio;
+    /** Work, then target, then the figure of each run (NaN where a run has none). */
+    private final Map<String, Map<String, double[]>> results = new LinkedHashMap<>();
+    private final Map<String, String> units = new LinkedHashMap<>();
+    private int run;
+    /** The mount under test, whose served requests are printed after each workload; null on native. */
+    private MountedWorkspace mounted;
+
+    private MountBench(Options o, PrintStream progress) {
+        this.o = o;
+        this.progress = progress;
+        this.fio = onPath("fio", o.searchPath());
+    }
+
+    private void measure(PrintStream out) throws Exception {
+        String started = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(Instant.now());
+        String loadAtStart = loadAverage();
+        if (!fio) progress.println("fio not found: its rows are left out");
+        Path root = Files.createTempDirectory(o.scratch(), "semfs-mount-bench");
+        try {
+            String nproc = nproc(root);
+            Path source = root.resolve("source.bin");
+            writeRandom(source, Math.max(o.bigMiB(), o.smallMiB()));
+            for (run = 0; run < o.runs(); run++) {
+                for (String target : o.targets()) {
+                    runTarget(root, target, source);
+                }
+            }
+            out.println(conditions(started, nproc, loadAtStart, loadAverage()));
+            out.println();
+            print(out);
+        } finally {
+            deleteTree(root);
+        }
+    }
+
+    private void runTarget(Path root, String target, Path source) throws Exception {
+        Path dir = Files.createDirectories(root.resolve(target));
+        Path store = root.resolve(target + "-store");
+        try {
+            if (target.equals("native")) {
+                workloads(target, dir, source);
+                return;
+            }
+            boolean mt = target.contains("-mt");
+            boolean cache = !target.contains("-direct");
+            Workspace ws = target.startsWith("semfs") ? Workspaces.open(Files.createDirectories(store)) : Workspaces.inMemory();
+            MountedWorkspace m = Mounter.fuse().mount(ws, Files.createDirectories(dir.resolve("mnt")),
+                    MountOptions.forAgent(Caller.OWNER).withMultithreaded(mt).withPageCache(cache));
+            try {
+                long threads = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
+                mounted = m;
+                workloads(target, m.mountPoint(), source);
+                long startedThreads = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount() - threads;
+                record(target, "JVM threads started during the run", startedThreads, "threads");
+            } finally {
+                mounted = null;
+                m.unmount();
+                ws.close();
+            }
+        } finally {
+            // A fresh directory and store for each run, and no more disk in use than one target's.
+            deleteTree(dir);
+            deleteTree(store);
+        }
+    }
+
+    private void workloads(String target, Path dir, Path source) throws Exception {
+        progress.println("== " + target + " on " + dir + (o.runs() > 1 ? " (run " + (run + 1) + " of " + o.runs() + ")" : ""));
+        int bigMiB = o.bigMiB(), smallMiB = o.smallMiB(), files = o.files();
+        long big = (long) bigMiB << 20, small = (long) smallMiB << 20;
+        mbps(target, "dd write " + bigMiB + " MiB bs=128k", big,
+                () -> sh(dir, "dd if=" + source + " of=big bs=128k count=" + bigMiB * 8 + " conv=fsync status=none"));
+        mbps(target, "dd read " + bigMiB + " MiB bs=128k", big, () -> sh(dir, "dd if=big of=/dev/null bs=128k status=none"));
+        sh(dir, "rm -f big");
+        mbps(target, "dd write " + smallMiB + " MiB bs=4k", small,
+                () -> sh(dir, "dd if=" + source + " of=small bs=4k count=" + smallMiB * 256 + " conv=fsync status=none"));
+        mbps(target, "dd read " + smallMiB + " MiB bs=4k", small, () -> sh(dir, "dd if=small of=/dev/null bs=4k status=none"));
+        sh(dir, "rm -f small");
+        String kib = "x".repeat(1023);
+        perSecond(target, "create+write+close " + files + " x 1 KiB", files,
+                () -> sh(dir, "mkdir many && cd many && for i in $(seq " + files + "); do echo " + kib + " > f$i; done"));
+        perSecond(target, "ls -l of them", files, () -> sh(dir, "ls -l many > /dev/null"));
+        perSecond(target, "cat of them", files, () -> sh(dir, "cat many/* > /dev/null"));
+        perSecond(target, "rm -rf of them", files, () -> sh(dir, "rm -rf many"));
+        if (!fio) return;
+        for (int jobs : new int[] {1, 2}) {
+            String out = sh(dir, "fio --name=rr --filename=fio.dat --rw=randread --bs=4k --size=" + fioMiB()
+                    + "M --runtime=" + o.fioSeconds() + " --time_based --ioengine=psync --numjobs=" + jobs
+                    + " --group_reporting --output-format=terse --terse-version=3");
+            // terse v3: field 8 (1-based) is read IOPS
+            String[] lines = out.trim().split("\n");
+            String[] f = lines[lines.length - 1].split(";");
+            record(target, "fio 4k random read, " + jobs + " reader" + (jobs > 1 ? "s" : ""), Double.parseDouble(f[7]), "IOPS");
+        }
+        sh(dir, "rm -f fio.dat");
+    }
+
+    private int fioMiB() {
+        return Math.min(256, o.smallMiB());
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private void mbps(String target, String what, long bytes, Work w) throws Exception {
+        Map<String, MountedWorkspace.Served> before = mounted == null ? Map.of() : mounted.served();
+        long t = System.nanoTime();
+        w.run();
+        double s = (System.nanoTime() - t) / 1e9;
+        record(target, what, bytes / s / 1e6, "MB/s");
+        printServed(before, 1);
+    }
+
+    private void perSecond(String target, String what, int n, Work w) throws Exception {
+        Map<String, MountedWorkspace.Served> before = mounted == null ? Map.of() : mounted.served();
+        long t = System.nanoTime();
+        w.run();
+        double s = (System.nanoTime() - t) / 1e9;
+        record(target, what, n / s, "files/s");
+        printServed(before, n);
+    }
+
+    /** The FUSE requests a workload cost, per file (or in all), with their mean time in the JVM. */
+    private void printServed(Map<String, MountedWorkspace.Served> before, int per) {
+        if (mounted == null) return;
+        StringBuilder line = new StringBuilder("    requests" + (per > 1 ? " per file:" : ":"));
+        mounted.served().forEach((k, v) -> {
+            MountedWorkspace.Served b = before.getOrDefault(k, new MountedWorkspace.Served(0, 0));
+            long count = v.count() - b.count();
+            if (count == 0) return;
+            line.append(String.format(Locale.ROOT, " %s %s (%.1f us)", k,
+                    per > 1 ? String.format(Locale.ROOT, "%.2f", (double) count / per) : Long.toString(count),
+                    (v.nanos() - b.nanos()) / 1e3 / count));
+        });
+        progress.println(line);
+    }
+
+    private void record(String target, String what, double value, String unit) {
+        results.computeIfAbsent(what, k -> new LinkedHashMap<>()).computeIfAbsent(target, k -> {
+            double[] each = new double[o.runs()];
+            Arrays.fill(each, Double.NaN);
+            return each;
+        })[run] = value;
+        units.put(what, unit);
+        progress.printf(Locale.ROOT, "  %-45s %,12.1f %s%n", what, value, unit);
+    }
+
+    private String conditions(String started, String nproc, String loadAtStart, String loadAtEnd) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%s UTC, nproc %s, load average %s at start and %s at end, kernel %s, Java %s; ",
+                started, nproc, loadAtStart, loadAtEnd, System.getProperty("os.version"), Runtime.version()));
+        b.append(String.format(Locale.ROOT, "dd of %d MiB (bs=128k) and %d MiB (bs=4k), %d files of 1 KiB, ",
+                o.bigMiB(), o.smallMiB(), o.files()));
+        b.append(fio ? String.format(Locale.ROOT, "fio psync 4 KiB random reads on a %d MiB file for %d s; ", fioMiB(), o.fioSeconds())
+                : "no fio rows (fio not found); ");
+        b.append(o.runs() == 1 ? "1 run."
+                : o.runs() + " runs, the targets in turn: figures are medians, each ratio is the median of the ratios "
+                        + "to native in the same run, which follow it run by run.");
+        return b.toString();
+    }
+
+    private void print(PrintStream out) {
+        boolean many = o.runs() > 1;
+        StringBuilder h = new StringBuilder("| work | unit |");
+        StringBuilder sep = new StringBuilder("|---|---|");
+        for (String t : o.targets()) {
+            h.append(' ').append(t).append(" |");
+            sep.append("---|");
+            if (!t.equals("native")) {
+                h.append(' ').append(t).append(" / native |");
+                sep.append("---|");
+                if (many) {
+                    h.append(' ').append(t).append(" / native, each run |");
+                    sep.append("---|");
+                }
+            }
+        }
+        out.println(h);
+        out.println(sep);
+        for (var e : results.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + e.getKey() + " | " + units.get(e.getKey()) + " |");
+            double[] nat = e.getValue().get("native");
+            for (String t : o.targets()) {
+                double[] v = e.getValue().get(t);
+                double value = v == null ? Double.NaN : median(v);
+                row.append(Double.isNaN(value) ? " |" : String.format(Locale.ROOT, " %,.0f |", value));
+                if (t.equals("native")) continue;
+                double[] ratios = ratios(v, nat);
+                double ratio = median(ratios);
+                row.append(Double.isNaN(ratio) ? " |" : String.format(Locale.ROOT, " %.2f |", ratio));
+                if (many) {
+                    StringJoiner each = new StringJoiner(", ", " ", " |").setEmptyValue(" |");
+                    for (double r : ratios) each.add(String.format(Locale.ROOT, "%.2f", r));
+                    row.append(each);
+                }
+            }
+            out.println(row);
+        }
+    }
+
+    /** The ratio of each run in which both figures exist. */
+    private static double[] ratios(double[] v, double[] nat) {
+        if (v == null || nat == null) return new double[0];
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isNaN(v[i]) && !Double.isNaN(nat[i]) && nat[i] != 0) out.add(v[i] / nat[i]);
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The median of the figures that exist; NaN if none does. */
+    static double median(double[] values) {
+        double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (v.length == 0) return Double.NaN;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** What {@code nproc} says (the CPUs this process may use); the JVM's count if it cannot be run. */
+    private String nproc(Path dir) throws InterruptedException {
+        try {
+            return sh(dir, "nproc").trim();
+        } catch (IOException e) {
+            return Integer.toString(Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", Arrays.asList(f).subList(0, Math.min(3, f.length)));
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void writeRandom(Path file, int mib) throws IOException {
+        Random r = new Random(1);
+        byte[] block = new byte[1 << 20];
+        try (var out = Files.newOutputStream(file)) {
+            for (int i = 0; i < mib; i++) {
+                r.nextBytes(block);
+                out.write(block);
+            }
+        }
+    }
+
+    private String sh(Path dir, String script) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true);
+        if (o.searchPath() != null) pb.environment().put("PATH", o.searchPath());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        boolean ended = p.waitFor(30, TimeUnit.MINUTES);
+        if (!ended) p.destroyForcibly();
+        if (!ended || p.exitValue() != 0) {
+            throw new IOException("`" + script + "` failed: " + new String(out, StandardCharsets.UTF_8));
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** Best effort: what a failed unmount still holds stays behind rather than hide the run's error. */
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // left behind; the scratch directory shows it
+        }
+    }
+}
