@@ -182,6 +182,7 @@ public final class MountBench {
         progress.println("== " + target + " on " + dir + (o.runs() > 1 ? " (run " + (run + 1) + " of " + o.runs() + ")" : ""));
         int bigMiB = o.bigMiB(), smallMiB = o.smallMiB(), files = o.files();
         long big = (long) bigMiB << 20, small = (long) smallMiB << 20;
+        roundTrips(target, dir);
         mbps(target, "dd write " + bigMiB + " MiB bs=128k", big,
                 () -> sh(dir, "dd if=" + source + " of=big bs=128k count=" + bigMiB * 8 + " conv=fsync status=none"));
         mbps(target, "dd read " + bigMiB + " MiB bs=128k", big, () -> sh(dir, "dd if=big of=/dev/null bs=128k status=none"));
@@ -207,6 +208,32 @@ public final class MountBench {
             record(target, "fio 4k random read, " + jobs + " reader" + (jobs > 1 ? "s" : ""), Double.parseDouble(f[7]), "IOPS");
         }
         sh(dir, "rm -f fio.dat");
+    }
+
+    /**
+     * The cost of one request to the file system, measured first so that each run says what
+     * the machine made of it then: getxattr of a name a file does not have, which the kernel
+     * always forwards to FUSE (no cache answers it) and the mount answers from the core
+     * without touching content. On the native directory it is the system call alone.
+     */
+    private void roundTrips(String target, Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("probe"), "x");
+        java.nio.file.attribute.UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        int n = 20_000;
+        Map<String, MountedWorkspace.Served> before = mounted == null ? Map.of() : mounted.served();
+        long t = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try {
+                view.size("semfs-bench-missing");
+            } catch (IOException expected) {
+                // ENODATA: the answer being timed
+            }
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        record(target, "getxattr of a missing name (one FUSE round trip)", n / s, "calls/s");
+        printServed(before, 1);
+        Files.delete(f);
     }
 
     private int fioMiB() {
