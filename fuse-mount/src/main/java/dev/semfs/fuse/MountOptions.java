@@ -14,10 +14,9 @@ import java.util.Objects;
  *                       (by {@link MountedWorkspace#unmount}, {@code fusermount -u} or a signal)
  * @param debug          libfuse debug output on stderr (every request)
  * @param multithreaded  serve requests on several libfuse threads at once. Off by default: the
- *                       kernel sends a file's release after close(2) returns, and on several
- *                       threads it can be served after the next open of the same file, so ten
- *                       saves in a row can cut eleven versions; see fuse-mount/README.md for the
- *                       measurements
+ *                       kernel's attribute cache then has to be given up (every stat is a round
+ *                       trip), since libfuse takes the attribute timeout of each reply from one
+ *                       shared setting; see fuse-mount/README.md, "Threading"
  * @param pageCache      let the kernel cache file pages (readahead, reads served from memory,
  *                       kept across opens; every change made by another route invalidates the
  *                       pages it replaced before that change returns). On by default; off,
