@@ -2,13 +2,9 @@ package dev.semfs.versioning.internal;
 
 import dev.semfs.versioning.Inode;
 import dev.semfs.versioning.WorkspaceStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,11 +28,7 @@ class CrashRecoveryTest {
         long totalAcked = 0;
         for (int round = 0; round < 24; round++) {
             // Wait until it makes progress, then let it run a random while more before the kill.
-            Process child = CrashWorkload.startAndAwaitProgress(CrashWorkload.class, store, ack, seed, dir.resolve("child.log"));
-            assertTrue(child.isAlive(), () -> "child died by itself (seed " + seed + "): " + log());
-            Thread.sleep(rnd.nextInt(400));
-            child.destroyForcibly(); // SIGKILL
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            CrashWorkload.runAndKill(CrashWorkload.class, store, ack, seed, dir, rnd, 400);
             kills++;
             long acked = CrashWorkload.lastAck(ack);
             totalAcked = acked + 1;
@@ -46,9 +38,6 @@ class CrashRecoveryTest {
         assertTrue(totalAcked > 100, "too little work between kills: " + totalAcked);
     }
 
-    private String log() {
-        return CrashWorkload.childLog(dir);
-    }
 
     private static void verify(Path storeDir, long seed, long acked, String where) throws Exception {
         byte[][] ref = new byte[CrashWorkload.FILES][0];

@@ -63,24 +63,40 @@ public final class CrashWorkload {
     }
 
     public static void main(String[] args) throws Exception {
+        runSteps(args, StoreOptions.defaults().withAvgChunkSize(8192), (store, seed, i) -> {
+            Step s = step(seed, i);
+            String name = name(s.file());
+            Change ch = Change.of("crash", "/" + name);
+            long ino = fileNamed(store, name, ch);
+            switch (s.kind()) {
+                case "write" -> store.write(ino, s.offset(), s.data(), 0, s.data().length, ch);
+                case "truncate" -> store.truncate(ino, s.offset(), ch);
+                default -> store.commit(ino, VersionKind.WRITE, ch);
+            }
+            store.sync(ino);
+        });
+    }
+
+    /** One step of a child workload: done when it returns, then acknowledged. */
+    @FunctionalInterface
+    interface StepWork {
+        void run(WorkspaceStore store, long seed, long i) throws Exception;
+    }
+
+    /**
+     * A child workload's main loop ({@code args}: store, ack file, seed): opens the store, runs
+     * the steps after the last acknowledged one, acknowledging each, until killed.
+     */
+    static void runSteps(String[] args, StoreOptions options, StepWork work) throws Exception {
         Path storeDir = Path.of(args[0]);
         Path ackFile = Path.of(args[1]);
         long seed = Long.parseLong(args[2]);
         long start = lastAck(ackFile) + 1;
-        try (WorkspaceStore store = WorkspaceStore.open(storeDir, StoreOptions.defaults().withAvgChunkSize(8192));
+        try (WorkspaceStore store = WorkspaceStore.open(storeDir, options);
              FileChannel ack = FileChannel.open(ackFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                      StandardOpenOption.WRITE)) {
             for (long i = start; ; i++) {
-                Step s = step(seed, i);
-                String name = name(s.file());
-                Change ch = Change.of("crash", "/" + name);
-                long ino = fileNamed(store, name, ch);
-                switch (s.kind()) {
-                    case "write" -> store.write(ino, s.offset(), s.data(), 0, s.data().length, ch);
-                    case "truncate" -> store.truncate(ino, s.offset(), ch);
-                    default -> store.commit(ino, VersionKind.WRITE, ch);
-                }
-                store.sync(ino);
+                work.run(store, seed, i);
                 acknowledge(ack, i);
             }
         }
@@ -110,6 +126,20 @@ public final class CrashWorkload {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (lastAck(ack) <= before && child.isAlive() && System.nanoTime() < deadline) Thread.sleep(2);
         return child;
+    }
+
+    /**
+     * Starts the child workload, waits for its first acknowledgement, lets it run up to
+     * {@code maxMillis} more and kills it with SIGKILL; fails when it died by itself first.
+     */
+    static void runAndKill(Class<?> workload, Path store, Path ack, long seed, Path dir, java.util.Random rnd, int maxMillis)
+            throws Exception {
+        Path log = dir.resolve("child.log");
+        Process child = startAndAwaitProgress(workload, store, ack, seed, log);
+        if (!child.isAlive()) throw new AssertionError("child died by itself (seed " + seed + "): " + childLog(dir));
+        Thread.sleep(rnd.nextInt(maxMillis));
+        child.destroyForcibly(); // SIGKILL
+        if (!child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("child did not die (seed " + seed + ")");
     }
 
     /** The file {@code name} at the root, created on first use. */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,11 +30,7 @@ class StagedCrashTest {
         Path ack = dir.resolve("ack");
         int resumed = 0;
         for (int round = 0; round < 12; round++) {
-            Process child = CrashWorkload.startAndAwaitProgress(StagedCrashWorkload.class, store, ack, seed, dir.resolve("child.log"));
-            assertTrue(child.isAlive(), () -> "child died by itself (seed " + seed + "): " + log());
-            Thread.sleep(rnd.nextInt(150));
-            child.destroyForcibly(); // SIGKILL
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            CrashWorkload.runAndKill(StagedCrashWorkload.class, store, ack, seed, dir, rnd, 150);
             if (hasStaged(store)) resumed++;
             verify(store, seed, CrashWorkload.lastAck(ack), "round " + round + ", seed " + seed);
         }
@@ -50,9 +45,6 @@ class StagedCrashTest {
         }
     }
 
-    private String log() {
-        return CrashWorkload.childLog(dir);
-    }
 
     private static void verify(Path storeDir, long seed, long acked, String where) throws Exception {
         int files = StagedCrashWorkload.FILES;

@@ -3,11 +3,6 @@ package dev.semfs.versioning.internal;
 import dev.semfs.versioning.Change;
 import dev.semfs.versioning.StoreOptions;
 import dev.semfs.versioning.VersionKind;
-import dev.semfs.versioning.VersionRecord;
-import dev.semfs.versioning.WorkspaceStore;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Random;
 
@@ -33,7 +28,16 @@ public final class StagedCrashWorkload {
     static Step step(long seed, long i) {
         Random r = new Random(seed * 1_000_003L + i);
         int file = r.nextInt(FILES);
-        int n = 1 + r.nextInt(6);
+        Pieces p = pieces(r, 6);
+        return new Step(file, p.offsets(), p.data(), r.nextInt(10) == 0);
+    }
+
+    /** Writes of one step: where, and what. */
+    record Pieces(long[] offsets, byte[][] data) {}
+
+    /** 1 to {@code max} writes within the first 3 MiB, each either small or 64 KiB to 1 MiB. */
+    static Pieces pieces(Random r, int max) {
+        int n = 1 + r.nextInt(max);
         long[] offsets = new long[n];
         byte[][] data = new byte[n][];
         for (int k = 0; k < n; k++) {
@@ -41,7 +45,7 @@ public final class StagedCrashWorkload {
             data[k] = new byte[r.nextBoolean() ? 1 + r.nextInt(2048) : 64 * 1024 + r.nextInt(1 << 20)];
             r.nextBytes(data[k]);
         }
-        return new Step(file, offsets, data, r.nextInt(10) == 0);
+        return new Pieces(offsets, data);
     }
 
     static byte[] apply(byte[] f, Step s) {
@@ -58,24 +62,14 @@ public final class StagedCrashWorkload {
     }
 
     public static void main(String[] args) throws Exception {
-        Path storeDir = Path.of(args[0]);
-        Path ackFile = Path.of(args[1]);
-        long seed = Long.parseLong(args[2]);
-        long start = CrashWorkload.lastAck(ackFile) + 1;
-        try (WorkspaceStore store = WorkspaceStore.open(storeDir, options());
-             FileChannel ack = FileChannel.open(ackFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                     StandardOpenOption.WRITE)) {
-            for (long i = start; ; i++) {
-                Step s = step(seed, i);
-                String name = name(s.file());
-                Change ch = Change.of("crash", "/" + name);
-                long ino = CrashWorkload.fileNamed(store, name, ch);
-                for (int k = 0; k < s.offsets().length; k++) store.write(ino, s.offsets()[k], s.data()[k], 0, s.data()[k].length, ch);
-                VersionRecord v = store.commit(ino, VersionKind.WRITE, ch).orElseThrow();
-                if (s.sync()) store.sync(ino);
-                CrashWorkload.acknowledge(ack, i);
-                if (v.number() < 0) throw new IllegalStateException();
-            }
-        }
+        CrashWorkload.runSteps(args, options(), (store, seed, i) -> {
+            Step s = step(seed, i);
+            String name = name(s.file());
+            Change ch = Change.of("crash", "/" + name);
+            long ino = CrashWorkload.fileNamed(store, name, ch);
+            for (int k = 0; k < s.offsets().length; k++) store.write(ino, s.offsets()[k], s.data()[k], 0, s.data()[k].length, ch);
+            store.commit(ino, VersionKind.WRITE, ch).orElseThrow();
+            if (s.sync()) store.sync(ino);
+        });
     }
 }

@@ -5,7 +5,6 @@ import dev.semfs.versioning.WorkspaceStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,11 +27,7 @@ class StagedSyncCrashTest {
         Path ack = dir.resolve("ack");
         int staged = 0;
         for (int round = 0; round < 12; round++) {
-            Process child = CrashWorkload.startAndAwaitProgress(StagedSyncCrashWorkload.class, store, ack, seed, dir.resolve("child.log"));
-            assertTrue(child.isAlive(), () -> "child died by itself (seed " + seed + "): " + CrashWorkload.childLog(dir));
-            Thread.sleep(rnd.nextInt(150));
-            child.destroyForcibly(); // SIGKILL
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            CrashWorkload.runAndKill(StagedSyncCrashWorkload.class, store, ack, seed, dir, rnd, 150);
             if (StagingTest.stagedRecords(store).containsValue(0L)) staged++;
             verify(store, seed, CrashWorkload.lastAck(ack), round, "round " + round + ", seed " + seed);
         }
