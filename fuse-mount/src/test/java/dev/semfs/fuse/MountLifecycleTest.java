@@ -52,6 +52,53 @@ class MountLifecycleTest {
     }
 
     @Test
+    void unmountingWhileAnotherFrontEndKeepsChangingTheWorkspaceIsSafe() throws Exception {
+        MountFixture.requireFuse();
+        Workspace ws = Workspaces.inMemory();
+        Path mp = Files.createDirectories(tmp.resolve("mnt"));
+        // Each change calls into the mount's FUSE session to invalidate the kernel's caches; the
+        // session is destroyed at unmount, so unmount must wait for calls under way (a call into
+        // a destroyed session ends the JVM).
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            Caller cli = Caller.of(Caller.OWNER, "cli");
+            while (!stop.get()) {
+                try {
+                    ws.call(cli, new Op.WriteFile("/f" + (changes.get() % 16), new byte[] {1}, false, false));
+                    changes.incrementAndGet();
+                } catch (IOException | RuntimeException e) {
+                    fail(e);
+                }
+            }
+        });
+        writer.start();
+        try {
+            for (int i = 0; i < 15; i++) {
+                MountedWorkspace m = Mounter.fuse().mount(ws, mp, MountOptions.forAgent("a"));
+                try (var entries = Files.list(m.mountPoint())) {
+                    entries.forEach(p -> p.toFile().length()); // dentries to invalidate
+                }
+                m.unmount();
+                assertTrue(m.awaitUnmounted(Duration.ofSeconds(10)), () -> "round unmount hangs:\n" + stacks());
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertTrue(changes.get() > 15, "the other front end kept changing the workspace: " + changes.get());
+    }
+
+    private static String stacks() {
+        StringBuilder b = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            b.append(t.getName()).append('\n');
+            for (int i = 0; i < Math.min(st.length, 14); i++) b.append("    ").append(st[i]).append('\n');
+        });
+        return b.toString();
+    }
+
+    @Test
     void aStaleMountLeftByACrashIsClearedBeforeMounting() throws Exception {
         MountFixture.requireFuse();
         Path mp = Files.createDirectories(tmp.resolve("mnt"));

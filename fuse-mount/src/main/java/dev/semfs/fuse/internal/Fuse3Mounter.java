@@ -90,6 +90,7 @@ public final class Fuse3Mounter implements Mounter {
 
     @Override
     public MountedWorkspace mount(Workspace workspace, Path mountPoint, MountOptions options) throws IOException {
+        LibFuse3.checkVersion(LibFuse3.version(), System.getenv(LibFuse3.ANY_VERSION) != null);
         Path mp = mountPoint.toAbsolutePath().normalize();
         // The parent's real path: a stale mount point itself cannot be resolved (ENOTCONN), and
         // /proc/self/mountinfo lists real paths.
@@ -185,7 +186,7 @@ public final class Fuse3Mounter implements Mounter {
                 throw new IOException("libfuse refused the options " + String.join(" ", argList));
             }
             if (LibFuse3.mount(fuse, mountPoint.toString()) != 0) {
-                LibFuse3.teardown(fuse);
+                LibFuse3.teardown(fuse, true);
                 arena.close();
                 throw new IOException("fuse_mount failed on " + mountPoint);
             }
@@ -200,14 +201,15 @@ public final class Fuse3Mounter implements Mounter {
                     failure = t;
                 } finally {
                     stopListening.run();
-                    cache.close();
+                    // A session a late invalidation may still call into is leaked, not freed.
+                    boolean idle = cache.close();
                     try {
-                        LibFuse3.teardown(fuse);
+                        LibFuse3.teardown(fuse, idle);
                     } catch (Throwable t) {
                         LOG.warn("tearing down the FUSE session on {} failed: {}", mountPoint, t.toString(), t);
                     }
                     ops.releaseAll();
-                    arena.close();
+                    if (idle) arena.close();
                     finished.countDown();
                 }
             }, "semfs-fuse " + mountPoint);

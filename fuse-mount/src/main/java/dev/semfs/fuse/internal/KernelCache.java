@@ -74,9 +74,23 @@ final class KernelCache implements ChangeListener {
         });
     }
 
+    /**
+     * Calls into the session under way (on changing threads and the worker): {@link #close}
+     * waits for them, since the session is destroyed right after it returns.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public void changed(Caller caller, List<String> paths) {
-        if (closed) return;
+        inFlight.incrementAndGet();
+        try {
+            if (!closed) invalidateFor(paths);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void invalidateFor(List<String> paths) {
         boolean own = fs.servingOnThisThread();
         Set<String> nodes = new LinkedHashSet<>();
         Set<String> entries = new LinkedHashSet<>();
@@ -127,7 +141,15 @@ final class KernelCache implements ChangeListener {
     }
 
     private void invalidate(Set<String> nodes, Set<String> entries) {
-        if (closed) return;
+        inFlight.incrementAndGet();
+        try {
+            if (!closed) invalidateNow(nodes, entries);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void invalidateNow(Set<String> nodes, Set<String> entries) {
         for (String p : nodes) {
             int r = LibFuse3.invalidatePath(fuse, p);
             if (TRACE) System.err.println("invalidate " + mountPoint + p + " -> " + r);
@@ -140,14 +162,23 @@ final class KernelCache implements ChangeListener {
         }
     }
 
-    /** Stops invalidating (before the session goes away) and waits for work under way. */
-    void close() {
+    /**
+     * Stops invalidating and waits for calls into the session under way, before the session
+     * goes away. False when some did not end in time: the caller must then not destroy it.
+     */
+    boolean close() {
         closed = true;
         worker.shutdown();
         try {
             worker.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS);
+            // A changing thread may be inside changed() still (it checked closed just before).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        boolean idle = worker.isTerminated() && inFlight.get() == 0;
+        if (!idle) LOG.warn("{}: cache invalidations still under way after {} s; the FUSE session is left alive", mountPoint, WAIT_SECONDS);
+        return idle;
     }
 }

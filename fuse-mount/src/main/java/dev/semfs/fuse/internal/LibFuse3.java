@@ -13,9 +13,11 @@ import java.util.List;
 
 /**
  * libfuse 3 through FFM: the functions the mount calls and the layouts of the structs it reads
- * and writes (fuse3 3.12+ headers, glibc, x86-64 Linux; the struct offsets are ABI and have not
- * moved since 3.0). Versioned symbols are looked up by their explicit names (fuse_new_31,
- * fuse_loop_mt_312), as a C program compiled against the headers would bind them.
+ * and writes (glibc, x86-64 Linux). The layouts are those of libfuse 3.14, checked against its
+ * headers and its shared library (struct fuse_config in particular moved between 3.x releases,
+ * and the fuse_file_info bit-fields did); {@link #checkVersion} refuses other versions.
+ * Versioned symbols are looked up by their explicit names (fuse_new_31, fuse_loop_mt_312), as a
+ * C program compiled against the headers would bind them.
  *
  * <p>Stateless and thread-safe.
  */
@@ -47,6 +49,7 @@ final class LibFuse3 {
     private static final MethodHandle LOOP_CFG_DESTROY;
     private static final MethodHandle UNMOUNT;
     private static final MethodHandle DESTROY;
+    private static final MethodHandle VERSION;
     /** {@code fuse_fill_dir_t}: called through the pointer libfuse passes to readdir. */
     static final MethodHandle FILL_DIR = LINKER.downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
@@ -68,6 +71,7 @@ final class LibFuse3 {
         LOOP_CFG_CREATE = handle("fuse_loop_cfg_create", FunctionDescriptor.of(P));
         LOOP_CFG_DESTROY = handle("fuse_loop_cfg_destroy", FunctionDescriptor.ofVoid(P));
         UNMOUNT = handle("fuse_unmount", FunctionDescriptor.ofVoid(P));
+        VERSION = handle("fuse_version", FunctionDescriptor.of(ValueLayout.JAVA_INT));
         DESTROY = handle("fuse_destroy", FunctionDescriptor.ofVoid(P));
         INVAL_INODE = handle("fuse_lowlevel_notify_inval_inode", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
@@ -159,6 +163,32 @@ final class LibFuse3 {
      * fuse_new with {@code args} (program name first; -o options) and the operations struct;
      * NULL when libfuse refused the options (it prints why on stderr).
      */
+    /** The libfuse versions whose struct layouts this binding was checked against (major * 100 + minor). */
+    static final List<Integer> VERIFIED_VERSIONS = List.of(314);
+
+    /** Set to mount with a libfuse whose layouts were not checked, at one's own risk. */
+    static final String ANY_VERSION = "SEMFS_FUSE_ANY_VERSION";
+
+    /**
+     * Refuses a libfuse whose struct layouts were not checked: writing the config or a file
+     * info at another version's offsets corrupts libfuse's memory instead of failing.
+     */
+    static void checkVersion(int version, boolean anyVersion) throws java.io.IOException {
+        if (VERIFIED_VERSIONS.contains(version) || anyVersion) return;
+        throw new java.io.IOException("libfuse " + version / 100 + "." + version % 100 + " is installed, but the mount's binding was "
+                + "checked against libfuse 3.14 only (struct layouts differ between versions); install libfuse3 3.14, "
+                + "or set " + ANY_VERSION + "=1 to try it anyway");
+    }
+
+    /** fuse_version(): major * 100 + minor of the loaded library. */
+    static int version() {
+        try {
+            return (int) VERSION.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException("fuse_version failed", t);
+        }
+    }
+
     static MemorySegment newFuse(Arena arena, List<String> args, MemorySegment operations) {
         MemorySegment argv = arena.allocate(ValueLayout.ADDRESS, args.size() + 1);
         for (int i = 0; i < args.size(); i++) argv.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(args.get(i)));
@@ -197,10 +227,11 @@ final class LibFuse3 {
     }
 
     /** fuse_unmount then fuse_destroy (which calls the destroy callback). */
-    static void teardown(MemorySegment fuse) {
+    /** fuse_unmount, then fuse_destroy unless {@code destroy} is false (something may still use the session). */
+    static void teardown(MemorySegment fuse, boolean destroy) {
         try {
             UNMOUNT.invokeExact(fuse);
-            DESTROY.invokeExact(fuse);
+            if (destroy) DESTROY.invokeExact(fuse);
         } catch (Throwable t) {
             throw new IllegalStateException("fuse teardown failed", t);
         }
@@ -297,7 +328,7 @@ final class LibFuse3 {
             F_FFREE = 48, F_FAVAIL = 56, F_NAMEMAX = 80;
     static final long STATVFS_SIZE = 112;
 
-    // struct fuse_file_info (fuse3 3.x): int flags; the bit-field word; padding; uint64_t fh; ...
+    // struct fuse_file_info (fuse3 3.14): int flags; the bit-field word; padding; uint64_t fh; ...
     static final long FI_BITS = 4, FI_FH = 16, FI_SIZE = 40;
     static final int FI_DIRECT_IO = 1 << 1, FI_KEEP_CACHE = 1 << 2, FI_NOFLUSH = 1 << 7;
 
