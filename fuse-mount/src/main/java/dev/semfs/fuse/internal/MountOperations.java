@@ -80,8 +80,15 @@ final class MountOperations {
     /** A link libfuse just hid, and the number of the request that hid it. */
     private record JustHidden(long ino, long thread, long request) {}
 
-    /** Requests served so far: libfuse's hide-then-rename are two consecutive requests. */
-    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Requests served so far by the calling thread: libfuse's hide-then-rename are two
+     * consecutive requests on one thread (with several serving threads, others come between).
+     */
+    private final ThreadLocal<long[]> requests = ThreadLocal.withInitial(() -> new long[1]);
+
+    private long requestNumber() {
+        return requests.get()[0];
+    }
 
     /**
      * An open rename target libfuse hid for a rename(2) over it, not yet removed in the core: the
@@ -96,8 +103,13 @@ final class MountOperations {
      * on this thread is carried out first unless the request is the rename it waits for.
      */
     void onRequest(String callback) {
-        requests.incrementAndGet();
+        long request = ++requests.get()[0];
         if (!pendingHides.isEmpty() && !"rename".equals(callback)) removeHidden(pendingHides.remove(Thread.currentThread().threadId()));
+        if (!justHidden.isEmpty()) {
+            // Only the request right after a hide can be its rename: older ones are done with.
+            long thread = Thread.currentThread().threadId();
+            justHidden.values().removeIf(h -> h.thread == thread && h.request < request - 1);
+        }
     }
 
     /** Carries out a hide whose rename did not follow: the target is unlinked, as libfuse believes. */
@@ -266,7 +278,7 @@ final class MountOperations {
     void rename(Caller c, String from, String to, int tid) throws IOException {
         long thread = Thread.currentThread().threadId();
         PendingHide pending = pendingHides.isEmpty() ? null : pendingHides.remove(thread);
-        if (pending != null && (pending.request != requests.get() - 1 || !pending.path.equals(to))) {
+        if (pending != null && (pending.request != requestNumber() - 1 || !pending.path.equals(to))) {
             removeHidden(pending);
             pending = null;
         }
@@ -282,20 +294,26 @@ final class MountOperations {
             long ino = workspace.call(c, new Op.Stat(from, false)).ino();
             if (files.anyCoreHandleOf(ino) >= 0) {
                 if (CallerSyscall.isRename(tid)) {
-                    pendingHides.put(thread, new PendingHide(c, from, ino, requests.get()));
+                    pendingHides.put(thread, new PendingHide(c, from, ino, requestNumber()));
                 } else {
                     workspace.call(c, new Op.Remove(from, false));
-                    justHidden.put(from, new JustHidden(ino, thread, requests.get()));
+                    justHidden.put(from, new JustHidden(ino, thread, requestNumber()));
                 }
                 hidden.put(hiddenKey(to), ino);
                 if (!linkInos.isEmpty()) movedNames(from, to); // its pages are reached by the hidden name now
                 return;
             }
+            // libfuse believes the file open but no handle of ours is (released at unmount, or
+            // opened on a file another route has since replaced there): an unlink all the same;
+            // a hidden name never reaches the core.
+            workspace.call(c, new Op.Remove(from, false));
+            hidden.put(hiddenKey(to), ino);
+            return;
         }
         JustHidden h = justHidden.isEmpty() ? null : justHidden.remove(to);
         // Only the request right after the hide belongs to the same rename: a hide done for an
         // unlink of an open file is followed by the program's own next call, not by this.
-        if (h != null && h.thread == thread && h.request == requests.get() - 1
+        if (h != null && h.thread == thread && h.request == requestNumber() - 1
                 && workspace.call(c, new Op.Stat(from, false)).ino() == h.ino) {
             // libfuse hid an open target just before renaming another link of the same file over
             // it; rename(2) of two links to one file does nothing, so put the hidden link back.
