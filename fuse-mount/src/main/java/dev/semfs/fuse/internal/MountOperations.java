@@ -142,6 +142,8 @@ final class MountOperations {
     }
 
     private void track(long ino, String path) {
+        Long before = linkInos.get(path);
+        if (before != null && before != ino) forget(path); // the name was reused for another file
         linkNames.computeIfAbsent(ino, k -> ConcurrentHashMap.newKeySet()).add(path);
         linkInos.put(path, ino);
     }
@@ -265,8 +267,25 @@ final class MountOperations {
 
     void unlink(Caller c, String path) throws IOException {
         refuseControl(path, false);
+        if (!linkInos.isEmpty()) forget(path); // the kernel drops the node with its last name
         if (!hidden.isEmpty() && hidden.remove(hiddenKey(path)) != null) return; // unlinked in the core when hidden
         workspace.call(c, new Op.Remove(path, false));
+    }
+
+    /** How many names of multi-link files are remembered (for tests). */
+    int trackedNames() {
+        return linkInos.size();
+    }
+
+    /** A name that is gone: nothing of it left to invalidate (and the tables stay as large as the live names). */
+    private void forget(String path) {
+        Long ino = linkInos.remove(path);
+        if (ino == null) return;
+        java.util.Set<String> names = linkNames.get(ino);
+        if (names != null) {
+            names.remove(path);
+            if (names.isEmpty()) linkNames.remove(ino, names);
+        }
     }
 
     void rmdir(Caller c, String path) throws IOException {
@@ -330,11 +349,18 @@ final class MountOperations {
     /** The kernel nodes moved with their names (a file's, or all under a directory's): they stay names to invalidate. */
     private void movedNames(String from, String to) {
         Long ino = linkInos.get(from);
-        if (ino != null) track(ino, to);
-        else linkInos.remove(to);
+        if (ino != null) {
+            forget(from);
+            track(ino, to);
+        } else {
+            forget(to);
+        }
         String prefix = from + "/";
         for (Map.Entry<String, Long> e : List.copyOf(linkInos.entrySet())) {
-            if (e.getKey().startsWith(prefix)) track(e.getValue(), to + e.getKey().substring(from.length()));
+            if (e.getKey().startsWith(prefix)) {
+                forget(e.getKey());
+                track(e.getValue(), to + e.getKey().substring(from.length()));
+            }
         }
     }
 

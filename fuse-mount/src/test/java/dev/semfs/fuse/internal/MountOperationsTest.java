@@ -35,6 +35,26 @@ class MountOperationsTest {
     }
 
     @Test
+    void namesOfHardLinkedFilesAreKeptOnlyWhileTheyExist() throws IOException {
+        ws.call(c, new Op.WriteFile("/a", new byte[] {1}, false, false));
+        ops.link(c, "/a", "/b");
+        assertEquals(java.util.Set.of("/a", "/b"), java.util.Set.copyOf(ops.otherLinks("/a")));
+        ops.rename(c, "/b", "/c", 0);
+        assertEquals(java.util.Set.of("/a", "/c"), java.util.Set.copyOf(ops.otherLinks("/a")), "a renamed link is followed");
+        ops.unlink(c, "/c");
+        ops.unlink(c, "/a");
+        assertEquals(java.util.List.of(), ops.otherLinks("/a"));
+        // thousands of linked names created and removed leave nothing behind
+        for (int i = 0; i < 2000; i++) {
+            ws.call(c, new Op.WriteFile("/x" + i, new byte[] {1}, false, false));
+            ops.link(c, "/x" + i, "/y" + i);
+            ops.unlink(c, "/y" + i);
+            ops.unlink(c, "/x" + i);
+        }
+        assertEquals(0, ops.trackedNames());
+    }
+
+    @Test
     void libfuseVersionsWithUncheckedLayoutsAreRefused() throws IOException {
         LibFuse3.checkVersion(314, false);
         IOException e = assertThrows(IOException.class, () -> LibFuse3.checkVersion(316, false));
