@@ -1541,15 +1541,22 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
-    /** Packs (and staging files) first, then the write-ahead log: a synced batch never names bytes not on disk. */
+    /**
+     * Packs (and staging files) first, then the write-ahead log: a synced batch never names bytes
+     * not on disk. Under the commit lock: a batch committed between the forcing and the sync of
+     * the log could name a staging file or pack bytes that were not forced.
+     */
     private void syncWal() throws IOException {
-        forceStaging();
-        packs.sync();
+        commitLock.lock();
         try {
+            forceStaging();
+            packs.sync();
             db.syncWal();
             walSyncs.incrementAndGet();
         } catch (RocksDBException e) {
             throw io(e);
+        } finally {
+            commitLock.unlock();
         }
     }
 
