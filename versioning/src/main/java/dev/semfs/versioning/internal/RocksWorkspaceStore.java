@@ -132,8 +132,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private final PackStore packs;
     private volatile boolean closed;
     private final Path stagingDir;
-    /** Completed syncs of the write-ahead log: tells whether a record written earlier may be on disk. */
-    private final AtomicLong walSyncs = new AtomicLong();
     /** Staging files named by a committed record: forced before the write-ahead log is synced. */
     private final Set<StagingFile> sealedStaging = ConcurrentHashMap.newKeySet();
     /** Cuts closed nodes' staged writes into chunks, a slice at a time. */
@@ -207,11 +205,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         boolean recorded;
         /** Recorded without a version when the store opened: nobody writes it, the background chunks it. */
         boolean resumed;
-        /**
-         * {@link #walSyncs} just before the first record of the staging file was written: a sync
-         * since means some record of it may be on disk.
-         */
-        long recordedAt;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         int opens;
@@ -391,7 +384,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.content.restoreStaged(f, st.ranges(), rec.size);
             n.sealedVersion = st.version();
             n.recorded = true;
-            n.recordedAt = -1; // read from disk
             n.resumed = st.version() == UNVERSIONED;
             sealedStaging.add(f);
             convertLater(n);
@@ -705,14 +697,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 logged.add(r);
             }
             if (sync) {
-                forceStaging();
-                packs.sync();
+                forceForSync();
             } else {
                 packs.flush(); // the bytes reach the page cache before the batch that names them
             }
             try {
                 db.write(sync ? syncWrite : asyncWrite, batch);
-                if (sync) walSyncs.incrementAndGet();
             } catch (RocksDBException e) {
                 throw io(e);
             } finally {
@@ -1227,7 +1217,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             // Each slice's batch records what is still staged: a slice can move the tail of a
             // stored chunk into the staging file (a hole in the root), which a kill between
             // slices must not leave as zeros.
-            n.recordedAt = walSyncs.get();
             n.recorded = true;
             sealedStaging.add(staged.staging());
         }
@@ -1265,11 +1254,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.putInode(rec);
             tx.put(cfMeta, stagedKey(n.ino), encodeStaged(v.number(), c.staging().path.getFileName().toString(), c.stagedRanges()));
             tx.log("write", rec, change.path(), null, v.number(), change);
-            long syncs = walSyncs.get();
             tx.commit(false);
             n.pendingMtime = 0;
             n.sealedVersion = v.number();
-            if (!n.recorded) n.recordedAt = syncs;
             n.recorded = true;
             sealedStaging.add(c.staging());
             convertLater(n);
@@ -1340,9 +1327,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             StagingFile done = c.detachEmptyStaging();
             if (done != null) {
                 sealedStaging.remove(done);
-                // A record that may be on disk (a sync since it was written) stays on disk until
-                // the batch dropping it is: else a machine crash brings it back without its bytes.
-                if (walSyncs.get() != n.recordedAt) syncWal();
+                // The batch dropping the record is on disk before the file goes: else a machine
+                // crash can bring the record back without its bytes. Any record of it may be on
+                // disk already (settings and pack compaction write synced, memtable flushes
+                // persist records), so there is no telling that none is.
+                syncWal();
                 done.delete();
             }
         }
@@ -1383,6 +1372,16 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 }
             }
         }
+    }
+
+    /**
+     * Forces every staging file a committed record names, and the packs: before any synced write
+     * (a log sync makes every earlier record durable, not only the written one). Caller holds the
+     * commit lock, so that no batch lands between the forcing and the sync.
+     */
+    private void forceForSync() throws IOException {
+        forceStaging();
+        packs.sync();
     }
 
     /** Forces every staging file a committed record names (before the write-ahead log is synced). */
@@ -1529,10 +1528,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             rec.changed = true;
             tx.putInode(rec);
             tx.put(cfMeta, stagedKey(n.ino), encodeStaged(UNVERSIONED, f.path.getFileName().toString(), c.stagedRanges()));
-            long syncs = walSyncs.get();
             tx.commit(false);
             n.pendingMtime = 0;
-            if (!n.recorded) n.recordedAt = syncs;
             n.recorded = true;
             sealedStaging.add(f);
             return true;
@@ -1549,10 +1546,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private void syncWal() throws IOException {
         commitLock.lock();
         try {
-            forceStaging();
-            packs.sync();
+            forceForSync();
             db.syncWal();
-            walSyncs.incrementAndGet();
         } catch (RocksDBException e) {
             throw io(e);
         } finally {
@@ -2074,19 +2069,27 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     @Override
     public void putSetting(String key, byte[] value) throws IOException {
+        commitLock.lock();
         try {
+            forceForSync();
             db.put(cfSettings, syncWrite, Codec.utf8(key), value);
         } catch (RocksDBException e) {
             throw io(e);
+        } finally {
+            commitLock.unlock();
         }
     }
 
     @Override
     public void deleteSetting(String key) throws IOException {
+        commitLock.lock();
         try {
+            forceForSync();
             db.delete(cfSettings, syncWrite, Codec.utf8(key));
         } catch (RocksDBException e) {
             throw io(e);
+        } finally {
+            commitLock.unlock();
         }
     }
 
@@ -2240,7 +2243,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     byte[] data = packs.read(locs.get(i));
                     batch.put(cfChunkLoc, keys.get(i), packs.append(keys.get(i), data).encode());
                 }
-                packs.sync();
+                forceForSync();
                 db.write(syncWrite, batch);
                 packs.delete(id);
             } catch (RocksDBException e) {

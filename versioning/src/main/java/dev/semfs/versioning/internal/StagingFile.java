@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A plain, sparse file holding a node's written bytes at their own offsets until they are cut
@@ -20,6 +21,9 @@ import java.util.Arrays;
  * <p>Not thread-safe on its own: guarded by its node's lock.
  */
 final class StagingFile implements AutoCloseable {
+    /** Forces of staging files done, in this process: tests see whether a sync forced them. */
+    static final AtomicLong forces = new AtomicLong();
+
     final Path path;
     private final FileChannel ch;
 
@@ -64,7 +68,10 @@ final class StagingFile implements AutoCloseable {
     }
 
     void force() throws IOException {
-        if (ch.isOpen()) ch.force(false);
+        if (ch.isOpen()) {
+            ch.force(false);
+            forces.incrementAndGet();
+        }
     }
 
     @Override
