@@ -23,9 +23,17 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StagingFile implements AutoCloseable {
     /** Forces of staging files done, in this process: tests see whether a sync forced them. */
     static final AtomicLong forces = new AtomicLong();
+    /** Forces of directories done, in this process: tests see that new names are made durable. */
+    static final AtomicLong dirForces = new AtomicLong();
 
     final Path path;
     private final FileChannel ch;
+    /**
+     * The file's name may not be on disk yet (a new file, or one found after a restart): forcing
+     * the file alone does not make its directory entry durable, so its first force forces the
+     * directory too, else a machine crash can keep a record and lose the file it names.
+     */
+    private boolean nameUnforced = true;
 
     private StagingFile(Path path, FileChannel ch) {
         this.path = path;
@@ -34,7 +42,11 @@ final class StagingFile implements AutoCloseable {
 
     /** Creates a new, empty staging file. */
     static StagingFile create(Path path) throws IOException {
-        Files.createDirectories(path.getParent());
+        Path dir = path.getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            forceDirectory(dir.getParent()); // the staging directory's own name
+        }
         return new StagingFile(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE));
     }
@@ -67,11 +79,22 @@ final class StagingFile implements AutoCloseable {
         }
     }
 
-    void force() throws IOException {
+    synchronized void force() throws IOException {
         if (ch.isOpen()) {
             ch.force(false);
             forces.incrementAndGet();
+            if (nameUnforced) {
+                forceDirectory(path.getParent());
+                nameUnforced = false;
+            }
         }
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+        dirForces.incrementAndGet();
     }
 
     @Override

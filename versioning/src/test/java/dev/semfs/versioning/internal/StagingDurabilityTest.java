@@ -78,4 +78,23 @@ class StagingDurabilityTest {
             assertArrayEquals(data, StoreFixture.readAll(s, ino));
         }
     }
+
+    @Test
+    void theFirstForceOfANewStagingFileForcesItsDirectoryOnce() throws Exception {
+        Random r = new Random(3);
+        try (WorkspaceStore s = open()) {
+            long before = StagingFile.dirForces.get();
+            long[] inos = new long[3];
+            for (int i = 0; i < inos.length; i++) inos[i] = syncedStaged(s, "f" + i, random(r, 100_000));
+            assertEquals(inos.length + 1, StagingFile.dirForces.get() - before,
+                    "the staging directory once per new file, and its parent once after creating it");
+            before = StagingFile.dirForces.get();
+            for (long ino : inos) {
+                byte[] more = random(r, 20_000);
+                s.write(ino, 0, more, 0, more.length, ch("/f"));
+                s.sync(ino);
+            }
+            assertEquals(0, StagingFile.dirForces.get() - before, "names already forced are not forced again");
+        }
+    }
 }
