@@ -369,8 +369,21 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         for (Map.Entry<String, byte[]> e : settingsIn(cfMeta, STAGED).entrySet()) {
             long ino = Long.parseLong(e.getKey().substring(STAGED.length()));
             Staged st = Staged.decode(e.getValue());
-            named.add(st.file());
             Records.InodeRec rec = inode(ino);
+            if (rec == null || rec.deleted || rec.nlink == 0) {
+                // A file unlinked while open (a record left by a build that kept them, or a
+                // kill between two slices of its chunking): its content is gone, so is the
+                // record; the staging file goes with the unnamed ones below.
+                commitLock.lock();
+                try (Tx tx = new Tx()) {
+                    tx.delete(cfMeta, stagedKey(ino));
+                    tx.commit(false);
+                } finally {
+                    commitLock.unlock();
+                }
+                continue;
+            }
+            named.add(st.file());
             Node n = node(ino);
             n.content = new FileContent(cdc, chunkReader, loadExtents(rec.root));
             Path file = stagingDir.resolve(st.file());
@@ -408,6 +421,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     rec.size = 0;
                     rec.deleted = true;
                     tx.putInode(rec);
+                    tx.delete(cfMeta, stagedKey(ino)); // its staging file goes as unnamed at open
                 }
                 tx.delete(cfMeta, Codec.utf8(key));
                 tx.commit(false);
@@ -1410,6 +1424,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     /** Forgets a node's in-memory content, with any staging file it has. Caller holds the node lock. */
     private void dropContent(Node n) throws IOException {
         if (n.content != null && n.content.staging() != null) {
+            // A record may have named the file: the batch dropping it is on disk before the file goes.
+            if (n.recorded) syncWal();
             sealedStaging.remove(n.content.staging());
             n.content.staging().delete();
         }
@@ -1586,6 +1602,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                         rec.deleted = true;
                         tx.putInode(rec);
                         tx.delete(cfMeta, Codec.utf8(ORPHAN + ino));
+                        tx.delete(cfMeta, stagedKey(ino));
                         tx.commit(false);
                     } finally {
                         commitLock.unlock();

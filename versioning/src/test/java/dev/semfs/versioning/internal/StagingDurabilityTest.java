@@ -6,8 +6,12 @@ import dev.semfs.versioning.StoreOptions;
 import dev.semfs.versioning.VersionKind;
 import dev.semfs.versioning.WorkspaceStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +27,31 @@ class StagingDurabilityTest {
 
     /** 4 KiB chunks, 16 KiB in memory: staging shows up with small files. */
     private WorkspaceStore open() throws IOException {
-        return WorkspaceStore.open(dir.resolve("store"), new StoreOptions(Clock.systemUTC(), 4096, 16 * 1024));
+        return open(dir.resolve("store"));
+    }
+
+    private static WorkspaceStore open(Path store) throws IOException {
+        return WorkspaceStore.open(store, new StoreOptions(Clock.systemUTC(), 4096, 16 * 1024));
+    }
+
+    /** Reads ({@code value} null) or writes a key of the default column family of a store that is not open. */
+    private static byte[] rawDefault(Path store, byte[] key, byte[] value) throws Exception {
+        List<byte[]> names;
+        try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            names = org.rocksdb.RocksDB.listColumnFamilies(o, store.toString());
+        }
+        List<org.rocksdb.ColumnFamilyDescriptor> cfs = names.stream().map(org.rocksdb.ColumnFamilyDescriptor::new).toList();
+        List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+        try (org.rocksdb.DBOptions o = new org.rocksdb.DBOptions();
+             org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(o, store.toString(), cfs, handles)) {
+            try {
+                if (value == null) return db.get(key);
+                db.put(key, value);
+                return value;
+            } finally {
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
     }
 
     private static Change ch(String path) {
@@ -96,5 +124,52 @@ class StagingDurabilityTest {
             }
             assertEquals(0, StagingFile.dirForces.get() - before, "names already forced are not forced again");
         }
+    }
+
+    /**
+     * A file unlinked while open whose staged writes were recorded when the process died (killed
+     * between two slices of their chunking): at open its content goes, and its record and
+     * staging file with it, instead of staged writes being restored onto a deleted node.
+     */
+    @Test
+    void anOrphansStagedRecordGoesWithItAtOpen() throws Exception {
+        Random r = new Random(4);
+        Path store = dir.resolve("store");
+        Path recorded = dir.resolve("recorded");
+        Path orphaned = dir.resolve("orphaned");
+        byte[] data = random(r, 300_000);
+        long ino;
+        try (WorkspaceStore s = open()) {
+            ino = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, ch("/big")).ino();
+            s.retain(ino);
+            s.write(ino, 0, data, 0, data.length, ch("/big"));
+            s.sync(ino);
+            StagingTest.crashImage(s, store, recorded); // the staged writes recorded
+            s.unlink(WorkspaceStore.ROOT, "big", ch("/big"));
+            s.sync(ino);
+            StagingTest.crashImage(s, store, orphaned); // unlinked, still open
+        }
+        // Unlinked and open, with the record (and its staging file) of the fsync still there: what
+        // a kill between two slices of the unlink's chunking leaves.
+        byte[] key = Codec.utf8("staged/" + ino);
+        byte[] record = rawDefault(recorded, key, null);
+        assertNotNull(record);
+        rawDefault(orphaned, key, record);
+        try (var files = Files.list(recorded.resolve("staging"))) {
+            for (Path f : files.toList()) {
+                Files.createDirectories(orphaned.resolve("staging"));
+                Files.copy(f, orphaned.resolve("staging").resolve(f.getFileName()));
+            }
+        }
+        assertEquals(Map.of(ino, 0L), StagingTest.stagedRecords(orphaned));
+        try (WorkspaceStore s = open(orphaned)) {
+            s.settle();
+            try (var files = Files.list(orphaned.resolve("staging"))) {
+                assertEquals(0, files.count(), "the orphan's staging file is gone");
+            }
+            assertTrue(s.lookup(WorkspaceStore.ROOT, "big").isEmpty());
+            StoreFixture.assertConsistent(s);
+        }
+        assertEquals(Map.of(), StagingTest.stagedRecords(orphaned), "the orphan's record is gone");
     }
 }
