@@ -1400,13 +1400,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     /** Forces every staging file a committed record names (before the write-ahead log is synced). */
     private void forceStaging() throws IOException {
-        for (StagingFile f : List.copyOf(sealedStaging)) {
-            try {
-                f.force();
-            } catch (java.nio.channels.ClosedChannelException e) {
-                // deleted meanwhile: its content is in chunks now
-            }
-        }
+        // One deleted meanwhile (its content in chunks now) is skipped by force; any other
+        // failure, an interrupt included, fails the sync.
+        for (StagingFile f : List.copyOf(sealedStaging)) f.force();
     }
 
     /** Makes sure version {@code number} of {@code ino} is all chunks (not staged any more). */

@@ -172,4 +172,34 @@ class StagingDurabilityTest {
         }
         assertEquals(Map.of(), StagingTest.stagedRecords(orphaned), "the orphan's record is gone");
     }
+
+    /** An interrupted reader closes the staging file's channel: a sync must still force the file, or fail. */
+    @Test
+    void aSyncAfterAnInterruptClosedTheStagingFileStillForcesIt() throws Exception {
+        Random r = new Random(5);
+        byte[] data = random(r, 200_000);
+        try (WorkspaceStore s = open()) {
+            long ino = syncedStaged(s, "f", data);
+            Throwable[] failed = new Throwable[1];
+            Thread reader = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    s.read(ino, 0, new byte[4096], 0, 4096);
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            reader.start();
+            reader.join();
+            assertNotNull(failed[0], "the interrupted read of the staging file fails (and closes its channel)");
+            long before = StagingFile.forces.get();
+            try {
+                s.sync(ino);
+                assertTrue(StagingFile.forces.get() > before, "a sync that succeeds forced the staging file");
+            } catch (IOException e) {
+                // failing the sync is right too
+            }
+            assertArrayEquals(data, StoreFixture.readAll(s, ino));
+        }
+    }
 }
