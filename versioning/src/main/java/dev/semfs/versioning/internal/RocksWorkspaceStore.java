@@ -132,8 +132,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private final PackStore packs;
     private volatile boolean closed;
     private final Path stagingDir;
-    /** Completed syncs of the write-ahead log: tells whether a record written earlier may be on disk. */
-    private final AtomicLong walSyncs = new AtomicLong();
     /** Staging files named by a committed record: forced before the write-ahead log is synced. */
     private final Set<StagingFile> sealedStaging = ConcurrentHashMap.newKeySet();
     /** Cuts closed nodes' staged writes into chunks, a slice at a time. */
@@ -207,11 +205,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         boolean recorded;
         /** Recorded without a version when the store opened: nobody writes it, the background chunks it. */
         boolean resumed;
-        /**
-         * {@link #walSyncs} just before the first record of the staging file was written: a sync
-         * since means some record of it may be on disk.
-         */
-        long recordedAt;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         int opens;
@@ -376,8 +369,21 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         for (Map.Entry<String, byte[]> e : settingsIn(cfMeta, STAGED).entrySet()) {
             long ino = Long.parseLong(e.getKey().substring(STAGED.length()));
             Staged st = Staged.decode(e.getValue());
-            named.add(st.file());
             Records.InodeRec rec = inode(ino);
+            if (rec == null || rec.deleted || rec.nlink == 0) {
+                // A file unlinked while open (a record left by a build that kept them, or a
+                // kill between two slices of its chunking): its content is gone, so is the
+                // record; the staging file goes with the unnamed ones below.
+                commitLock.lock();
+                try (Tx tx = new Tx()) {
+                    tx.delete(cfMeta, stagedKey(ino));
+                    tx.commit(false);
+                } finally {
+                    commitLock.unlock();
+                }
+                continue;
+            }
+            named.add(st.file());
             Node n = node(ino);
             n.content = new FileContent(cdc, chunkReader, loadExtents(rec.root));
             Path file = stagingDir.resolve(st.file());
@@ -391,7 +397,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.content.restoreStaged(f, st.ranges(), rec.size);
             n.sealedVersion = st.version();
             n.recorded = true;
-            n.recordedAt = -1; // read from disk
             n.resumed = st.version() == UNVERSIONED;
             sealedStaging.add(f);
             convertLater(n);
@@ -416,6 +421,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     rec.size = 0;
                     rec.deleted = true;
                     tx.putInode(rec);
+                    tx.delete(cfMeta, stagedKey(ino)); // its staging file goes as unnamed at open
                 }
                 tx.delete(cfMeta, Codec.utf8(key));
                 tx.commit(false);
@@ -705,14 +711,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 logged.add(r);
             }
             if (sync) {
-                forceStaging();
-                packs.sync();
+                forceForSync();
             } else {
                 packs.flush(); // the bytes reach the page cache before the batch that names them
             }
             try {
                 db.write(sync ? syncWrite : asyncWrite, batch);
-                if (sync) walSyncs.incrementAndGet();
             } catch (RocksDBException e) {
                 throw io(e);
             } finally {
@@ -1227,7 +1231,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             // Each slice's batch records what is still staged: a slice can move the tail of a
             // stored chunk into the staging file (a hole in the root), which a kill between
             // slices must not leave as zeros.
-            n.recordedAt = walSyncs.get();
             n.recorded = true;
             sealedStaging.add(staged.staging());
         }
@@ -1265,11 +1268,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             tx.putInode(rec);
             tx.put(cfMeta, stagedKey(n.ino), encodeStaged(v.number(), c.staging().path.getFileName().toString(), c.stagedRanges()));
             tx.log("write", rec, change.path(), null, v.number(), change);
-            long syncs = walSyncs.get();
             tx.commit(false);
             n.pendingMtime = 0;
             n.sealedVersion = v.number();
-            if (!n.recorded) n.recordedAt = syncs;
             n.recorded = true;
             sealedStaging.add(c.staging());
             convertLater(n);
@@ -1340,9 +1341,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             StagingFile done = c.detachEmptyStaging();
             if (done != null) {
                 sealedStaging.remove(done);
-                // A record that may be on disk (a sync since it was written) stays on disk until
-                // the batch dropping it is: else a machine crash brings it back without its bytes.
-                if (walSyncs.get() != n.recordedAt) syncWal();
+                // The batch dropping the record is on disk before the file goes: else a machine
+                // crash can bring the record back without its bytes. Any record of it may be on
+                // disk already (settings and pack compaction write synced, memtable flushes
+                // persist records), so there is no telling that none is.
+                syncWal();
                 done.delete();
             }
         }
@@ -1385,15 +1388,21 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
+    /**
+     * Forces every staging file a committed record names, and the packs: before any synced write
+     * (a log sync makes every earlier record durable, not only the written one). Caller holds the
+     * commit lock, so that no batch lands between the forcing and the sync.
+     */
+    private void forceForSync() throws IOException {
+        forceStaging();
+        packs.sync();
+    }
+
     /** Forces every staging file a committed record names (before the write-ahead log is synced). */
     private void forceStaging() throws IOException {
-        for (StagingFile f : List.copyOf(sealedStaging)) {
-            try {
-                f.force();
-            } catch (java.nio.channels.ClosedChannelException e) {
-                // deleted meanwhile: its content is in chunks now
-            }
-        }
+        // One deleted meanwhile (its content in chunks now) is skipped by force; any other
+        // failure, an interrupt included, fails the sync.
+        for (StagingFile f : List.copyOf(sealedStaging)) f.force();
     }
 
     /** Makes sure version {@code number} of {@code ino} is all chunks (not staged any more). */
@@ -1411,6 +1420,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     /** Forgets a node's in-memory content, with any staging file it has. Caller holds the node lock. */
     private void dropContent(Node n) throws IOException {
         if (n.content != null && n.content.staging() != null) {
+            // A record may have named the file: the batch dropping it is on disk before the file goes.
+            if (n.recorded) syncWal();
             sealedStaging.remove(n.content.staging());
             n.content.staging().delete();
         }
@@ -1529,10 +1540,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             rec.changed = true;
             tx.putInode(rec);
             tx.put(cfMeta, stagedKey(n.ino), encodeStaged(UNVERSIONED, f.path.getFileName().toString(), c.stagedRanges()));
-            long syncs = walSyncs.get();
             tx.commit(false);
             n.pendingMtime = 0;
-            if (!n.recorded) n.recordedAt = syncs;
             n.recorded = true;
             sealedStaging.add(f);
             return true;
@@ -1541,15 +1550,20 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
-    /** Packs (and staging files) first, then the write-ahead log: a synced batch never names bytes not on disk. */
+    /**
+     * Packs (and staging files) first, then the write-ahead log: a synced batch never names bytes
+     * not on disk. Under the commit lock: a batch committed between the forcing and the sync of
+     * the log could name a staging file or pack bytes that were not forced.
+     */
     private void syncWal() throws IOException {
-        forceStaging();
-        packs.sync();
+        commitLock.lock();
         try {
+            forceForSync();
             db.syncWal();
-            walSyncs.incrementAndGet();
         } catch (RocksDBException e) {
             throw io(e);
+        } finally {
+            commitLock.unlock();
         }
     }
 
@@ -1584,6 +1598,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                         rec.deleted = true;
                         tx.putInode(rec);
                         tx.delete(cfMeta, Codec.utf8(ORPHAN + ino));
+                        tx.delete(cfMeta, stagedKey(ino));
                         tx.commit(false);
                     } finally {
                         commitLock.unlock();
@@ -2067,19 +2082,27 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     @Override
     public void putSetting(String key, byte[] value) throws IOException {
+        commitLock.lock();
         try {
+            forceForSync();
             db.put(cfSettings, syncWrite, Codec.utf8(key), value);
         } catch (RocksDBException e) {
             throw io(e);
+        } finally {
+            commitLock.unlock();
         }
     }
 
     @Override
     public void deleteSetting(String key) throws IOException {
+        commitLock.lock();
         try {
+            forceForSync();
             db.delete(cfSettings, syncWrite, Codec.utf8(key));
         } catch (RocksDBException e) {
             throw io(e);
+        } finally {
+            commitLock.unlock();
         }
     }
 
@@ -2233,7 +2256,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     byte[] data = packs.read(locs.get(i));
                     batch.put(cfChunkLoc, keys.get(i), packs.append(keys.get(i), data).encode());
                 }
-                packs.sync();
+                forceForSync();
                 db.write(syncWrite, batch);
                 packs.delete(id);
             } catch (RocksDBException e) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A plain, sparse file holding a node's written bytes at their own offsets until they are cut
@@ -17,11 +18,29 @@ import java.util.Arrays;
  * {@link FileContent}; a sealed staging file is named, with its ranges, by a record in the
  * key-value store (see {@link RocksWorkspaceStore}).
  *
- * <p>Not thread-safe on its own: guarded by its node's lock.
+ * <p>Reads and writes are guarded by its node's lock; force, close and delete are synchronized
+ * as well, since a sync forces every recorded staging file from its own thread.
  */
 final class StagingFile implements AutoCloseable {
+    /** Forces of staging files done, in this process: tests see whether a sync forced them. */
+    static final AtomicLong forces = new AtomicLong();
+    /** Forces of directories done, in this process: tests see that new names are made durable. */
+    static final AtomicLong dirForces = new AtomicLong();
+
     final Path path;
-    private final FileChannel ch;
+    /**
+     * A channel closes itself when a thread using it is interrupted: it is then reopened, so an
+     * interrupt can neither lose the file for its node nor let a sync skip forcing it.
+     */
+    private volatile FileChannel ch;
+    /** Closed or deleted on purpose: never reopened. */
+    private boolean closed;
+    /**
+     * The file's name may not be on disk yet (a new file, or one found after a restart): forcing
+     * the file alone does not make its directory entry durable, so its first force forces the
+     * directory too, else a machine crash can keep a record and lose the file it names.
+     */
+    private boolean nameUnforced = true;
 
     private StagingFile(Path path, FileChannel ch) {
         this.path = path;
@@ -30,7 +49,11 @@ final class StagingFile implements AutoCloseable {
 
     /** Creates a new, empty staging file. */
     static StagingFile create(Path path) throws IOException {
-        Files.createDirectories(path.getParent());
+        Path dir = path.getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            forceDirectory(dir.getParent()); // the staging directory's own name
+        }
         return new StagingFile(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE));
     }
@@ -45,7 +68,8 @@ final class StagingFile implements AutoCloseable {
     void write(long pos, byte[] src, int off, int len) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(src, off, len);
         try {
-            while (b.hasRemaining()) ch.write(b, pos + (b.position() - off));
+            FileChannel c = channel();
+            while (b.hasRemaining()) c.write(b, pos + (b.position() - off));
         } catch (IOException e) {
             throw noSpace(e);
         }
@@ -54,8 +78,9 @@ final class StagingFile implements AutoCloseable {
     /** Reads [pos, pos+len) into buf; bytes past the end of the file read as zeros. */
     void read(long pos, byte[] buf, int off, int len) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+        FileChannel c = channel();
         while (b.hasRemaining()) {
-            int n = ch.read(b, pos + (b.position() - off));
+            int n = c.read(b, pos + (b.position() - off));
             if (n < 0) {
                 Arrays.fill(buf, b.position(), off + len, (byte) 0);
                 return;
@@ -63,16 +88,43 @@ final class StagingFile implements AutoCloseable {
         }
     }
 
-    void force() throws IOException {
-        if (ch.isOpen()) ch.force(false);
+    /** Forces the file's bytes to disk; nothing once it is closed or deleted on purpose. */
+    synchronized void force() throws IOException {
+        if (closed) return;
+        channel().force(false);
+        forces.incrementAndGet();
+        if (nameUnforced) {
+            forceDirectory(path.getParent());
+            nameUnforced = false;
+        }
+    }
+
+    private FileChannel channel() throws IOException {
+        FileChannel c = ch;
+        return c.isOpen() ? c : reopen();
+    }
+
+    private synchronized FileChannel reopen() throws IOException {
+        if (closed) throw new java.nio.channels.ClosedChannelException();
+        if (!ch.isOpen()) ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return ch;
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+        dirForces.incrementAndGet();
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        closed = true;
         ch.close();
     }
 
-    void delete() throws IOException {
+    synchronized void delete() throws IOException {
+        closed = true;
         ch.close();
         Files.deleteIfExists(path);
     }
