@@ -1,6 +1,5 @@
 package dev.semfs.versioning.internal;
 
-import dev.semfs.versioning.Change;
 import dev.semfs.versioning.FileType;
 import dev.semfs.versioning.StoreOptions;
 import dev.semfs.versioning.VersionKind;
@@ -54,20 +53,10 @@ class StagingDurabilityTest {
         }
     }
 
-    private static Change ch(String path) {
-        return Change.of("tester", path);
-    }
-
-    private static byte[] random(Random r, int n) {
-        byte[] b = new byte[n];
-        r.nextBytes(b);
-        return b;
-    }
-
     /** A file whose writes are fsynced and stay staged: its staging file is named by a record. */
     private static long syncedStaged(WorkspaceStore s, String name, byte[] data) throws IOException {
-        long ino = s.create(WorkspaceStore.ROOT, name, FileType.FILE, 0644, 0, 0, null, ch("/" + name)).ino();
-        s.write(ino, 0, data, 0, data.length, ch("/" + name));
+        long ino = s.create(WorkspaceStore.ROOT, name, FileType.FILE, 0644, 0, 0, null, StagingTest.ch("/" + name)).ino();
+        s.write(ino, 0, data, 0, data.length, StagingTest.ch("/" + name));
         s.sync(ino);
         return ino;
     }
@@ -76,9 +65,9 @@ class StagingDurabilityTest {
     void settingWritesForceTheRecordedStagingFilesFirst() throws Exception {
         Random r = new Random(1);
         try (WorkspaceStore s = open()) {
-            long ino = syncedStaged(s, "f", random(r, 200_000));
-            byte[] more = random(r, 50_000);
-            s.write(ino, 0, more, 0, more.length, ch("/f")); // unforced bytes in a recorded file
+            long ino = syncedStaged(s, "f", StagingTest.random(r, 200_000));
+            byte[] more = StagingTest.random(r, 50_000);
+            s.write(ino, 0, more, 0, more.length, StagingTest.ch("/f")); // unforced bytes in a recorded file
             long before = StagingFile.forces.get();
             s.putSetting("k", new byte[]{1});
             assertTrue(StagingFile.forces.get() > before, "a synced setting write forces the staging files first");
@@ -92,14 +81,14 @@ class StagingDurabilityTest {
     void aChunkedStagingFileGoesOnlyAfterALogSync() throws Exception {
         Random r = new Random(2);
         try (WorkspaceStore s = open()) {
-            syncedStaged(s, "kept", random(r, 100_000)); // recorded, stays staged: forced by every log sync
-            long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
-            byte[] data = random(r, 300_000);
-            s.write(ino, 0, data, 0, data.length, ch("/f"));
+            syncedStaged(s, "kept", StagingTest.random(r, 100_000)); // recorded, stays staged: forced by every log sync
+            long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, StagingTest.ch("/f")).ino();
+            byte[] data = StagingTest.random(r, 300_000);
+            s.write(ino, 0, data, 0, data.length, StagingTest.ch("/f"));
             // Nothing syncs the log between the close and the chunking: a record of the closed
             // version may still be on disk all the same (a synced setting write, a memtable flush).
             long before = StagingFile.forces.get();
-            s.commit(ino, VersionKind.WRITE, ch("/f")).orElseThrow();
+            s.commit(ino, VersionKind.WRITE, StagingTest.ch("/f")).orElseThrow();
             s.settle(); // chunks the closed version (here or in the background): its staging file goes
             assertTrue(StagingFile.forces.get() > before,
                     "the log is synced (forcing the staging files) before the chunked staging file is deleted");
@@ -113,13 +102,13 @@ class StagingDurabilityTest {
         try (WorkspaceStore s = open()) {
             long before = StagingFile.dirForces.get();
             long[] inos = new long[3];
-            for (int i = 0; i < inos.length; i++) inos[i] = syncedStaged(s, "f" + i, random(r, 100_000));
+            for (int i = 0; i < inos.length; i++) inos[i] = syncedStaged(s, "f" + i, StagingTest.random(r, 100_000));
             assertEquals(inos.length + 1, StagingFile.dirForces.get() - before,
                     "the staging directory once per new file, and its parent once after creating it");
             before = StagingFile.dirForces.get();
             for (long ino : inos) {
-                byte[] more = random(r, 20_000);
-                s.write(ino, 0, more, 0, more.length, ch("/f"));
+                byte[] more = StagingTest.random(r, 20_000);
+                s.write(ino, 0, more, 0, more.length, StagingTest.ch("/f"));
                 s.sync(ino);
             }
             assertEquals(0, StagingFile.dirForces.get() - before, "names already forced are not forced again");
@@ -137,15 +126,15 @@ class StagingDurabilityTest {
         Path store = dir.resolve("store");
         Path recorded = dir.resolve("recorded");
         Path orphaned = dir.resolve("orphaned");
-        byte[] data = random(r, 300_000);
+        byte[] data = StagingTest.random(r, 300_000);
         long ino;
         try (WorkspaceStore s = open()) {
-            ino = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, ch("/big")).ino();
+            ino = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, StagingTest.ch("/big")).ino();
             s.retain(ino);
-            s.write(ino, 0, data, 0, data.length, ch("/big"));
+            s.write(ino, 0, data, 0, data.length, StagingTest.ch("/big"));
             s.sync(ino);
             StagingTest.crashImage(s, store, recorded); // the staged writes recorded
-            s.unlink(WorkspaceStore.ROOT, "big", ch("/big"));
+            s.unlink(WorkspaceStore.ROOT, "big", StagingTest.ch("/big"));
             s.sync(ino);
             StagingTest.crashImage(s, store, orphaned); // unlinked, still open
         }
@@ -177,7 +166,7 @@ class StagingDurabilityTest {
     @Test
     void aSyncAfterAnInterruptClosedTheStagingFileStillForcesIt() throws Exception {
         Random r = new Random(5);
-        byte[] data = random(r, 200_000);
+        byte[] data = StagingTest.random(r, 200_000);
         try (WorkspaceStore s = open()) {
             long ino = syncedStaged(s, "f", data);
             Throwable[] failed = new Throwable[1];

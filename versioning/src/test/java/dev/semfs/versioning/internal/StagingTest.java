@@ -90,11 +90,11 @@ class StagingTest {
         return out;
     }
 
-    private static Change ch(String path) {
+    static Change ch(String path) {
         return Change.of("tester", path);
     }
 
-    private static byte[] random(Random r, int n) {
+    static byte[] random(Random r, int n) {
         byte[] b = new byte[n];
         r.nextBytes(b);
         return b;
