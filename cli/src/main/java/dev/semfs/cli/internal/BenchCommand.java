@@ -77,7 +77,8 @@ final class BenchCommand implements Callable<Integer> {
             "Benchmark the FUSE mount against a native directory on the same disk, in the same run: dd with 128 KiB "
                     + "and 4 KiB blocks, a bash loop creating many 1 KiB files, ls -l, cat and rm -rf of them, fio 4 KiB "
                     + "random reads with one and two readers. Targets: native (a directory), semfs (the real store, "
-                    + "default mount options), semfs-mt (multithreaded loop), semfs-direct (no page cache), fake and "
+                    + "default mount options, semantic index on demand as with mount --no-index), semfs-index (the same "
+                    + "with the index kept current in the background, as the daemon runs by default), semfs-mt (multithreaded loop), semfs-direct (no page cache), fake and "
                     + "fake-mt (an in-memory workspace through the same adapter and binding: the cost of FUSE without "
                     + "the store).",
             "Prints the conditions and a Markdown table with each figure's ratio to native in the same run (with "
@@ -110,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--runs", paramLabel = "R", defaultValue = "1", description = "Runs of each target, the targets in turn; medians and each run's ratios are shown (default: ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--only", paramLabel = "TARGET", split = ",", description = "Targets, in table order: native, semfs, semfs-mt, semfs-direct, fake, fake-mt (default: all).")
+        @Option(names = "--only", paramLabel = "TARGET", split = ",", description = "Targets, in table order: native, semfs, semfs-index, semfs-mt, semfs-direct, fake, fake-mt (default: all).")
         List<String> only;
 
         @Option(names = "--dir", paramLabel = "DIR", description = "Scratch directory on the disk to measure (default: the temporary directory).")
