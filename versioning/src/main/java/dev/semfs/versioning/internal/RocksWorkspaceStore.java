@@ -721,6 +721,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 throw io(e);
             } finally {
                 if (inodesChanged) inodeWrites.incrementAndGet();
+                if (!pathNumbers.isEmpty()) {
+                    pathEpoch.incrementAndGet();
+                    for (String p : pathNumbers.keySet()) latestPaths.remove(p);
+                }
             }
             nextSeq.set(firstSeq + logged.size());
             return logged;
@@ -1815,6 +1819,28 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     @Override
     public Optional<PathVersion> latestPathVersion(String path) throws IOException {
+        Optional<PathVersion> cached = latestPaths.get(path);
+        if (cached != null) return cached;
+        long epoch = pathEpoch.get();
+        Optional<PathVersion> found = seekLatestPathVersion(path);
+        if (latestPaths.size() >= LATEST_PATHS_MAX) latestPaths.clear();
+        // Kept only if no commit added to any path's history since the seek began; a commit
+        // moves the epoch before it drops its paths, so this either sees the move or is dropped.
+        latestPaths.compute(path, (k, old) -> pathEpoch.get() == epoch ? found : old);
+        return found;
+    }
+
+    /**
+     * The newest entry of each path's history asked for lately: every stat and every listed
+     * entry asks (a FileInfo carries it), and a RocksDB seek cost more than the rest of a stat.
+     * Entries are only ever appended, by {@link Tx#pathEntry}, and each commit that appends
+     * drops its paths here.
+     */
+    private final ConcurrentHashMap<String, Optional<PathVersion>> latestPaths = new ConcurrentHashMap<>();
+    private final AtomicLong pathEpoch = new AtomicLong();
+    private static final int LATEST_PATHS_MAX = 100_000;
+
+    private Optional<PathVersion> seekLatestPathVersion(String path) throws IOException {
         byte[] prefix = Codec.concat(Codec.utf8(path), new byte[]{0});
         try (RocksIterator it = db.newIterator(cfPathVersions)) {
             it.seekForPrev(Codec.concat(prefix, Codec.longKey(-1L)));

@@ -3,6 +3,7 @@ package dev.semfs.versioning.internal;
 import dev.semfs.versioning.ChangeRecord;
 import dev.semfs.versioning.FileType;
 import dev.semfs.versioning.Inode;
+import dev.semfs.versioning.PathVersion;
 import dev.semfs.versioning.RetentionPolicy;
 import dev.semfs.versioning.StoreStats;
 import dev.semfs.versioning.VersionKind;
@@ -440,6 +441,50 @@ class RocksWorkspaceStoreTest {
             assertEquals(3, s.lastChangeSeq(), "sequence survives reopen");
             StoreStats st = s.stats();
             assertEquals(0, st.files());
+        }
+    }
+
+    @Test
+    void theLatestVersionOfAPathIsNeverStaleWhileCommitsAndReadersRace() throws Exception {
+        try (WorkspaceStore s = open(dir)) {
+            int files = 4;
+            long[] inos = new long[files];
+            for (int i = 0; i < files; i++) inos[i] = file(s, "p" + i).ino();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int me = w;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (int k = 0; k < 300; k++) {
+                            int f = (k + me) % files;
+                            write(s, inos[f], 0, new byte[] {(byte) k, (byte) me});
+                            s.commit(inos[f], VersionKind.WRITE, change("/p" + f));
+                        }
+                    } catch (Throwable t) {
+                        failed.set(t);
+                    }
+                }));
+            }
+            for (int r = 0; r < 2; r++) {
+                threads.add(new Thread(() -> {
+                    try {
+                        while (!done.get()) for (int f = 0; f < files; f++) s.latestPathVersion("/p" + f);
+                    } catch (Throwable t) {
+                        failed.set(t);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads.subList(0, 2)) t.join();
+            done.set(true);
+            for (Thread t : threads) t.join();
+            assertNull(failed.get());
+            for (int f = 0; f < files; f++) {
+                List<PathVersion> history = s.pathHistory("/p" + f);
+                assertEquals(history.get(history.size() - 1), s.latestPathVersion("/p" + f).orElseThrow(), "/p" + f);
+            }
         }
     }
 }
