@@ -112,6 +112,30 @@ abstract class MountContractTest {
         }
     }
 
+    @Test
+    void appendsThroughTwoHardLinksAtOnceKeepEveryLine() throws Exception {
+        // Each link is its own kernel node, so the kernel's inode lock does not order the two
+        // writers; on a multithreaded mount libfuse serves both at once, and only the core's
+        // atomic append keeps them apart.
+        try (MountFixture mt = MountFixture.mount(m.workspace, Files.createDirectories(tmp.resolve("mt")),
+                options().withMultithreaded(true))) {
+            int n = 1000; // a few seconds; without the atomic append a run loses tens of lines
+            String pad = "-" + "x".repeat(200);
+            sh(mt.mountPoint, "touch f && ln f g");
+            String out = sh(mt.mountPoint, "(for i in $(seq " + n + "); do echo \"a$i" + pad + "\" >> f; done) & "
+                    + "(for i in $(seq " + n + "); do echo \"b$i" + pad + "\" >> g; done) & wait; cat f");
+            List<String> got = lines(out);
+            java.util.Set<String> lost = new java.util.TreeSet<>();
+            for (int i = 1; i <= n; i++) {
+                lost.add("a" + i + pad);
+                lost.add("b" + i + pad);
+            }
+            got.forEach(lost::remove);
+            assertTrue(lost.isEmpty(), lost.size() + " of " + 2 * n + " appended lines lost, e.g. " + lost.stream().findFirst().orElse(""));
+            assertEquals(2 * n, got.size(), "every line once, none torn");
+        }
+    }
+
     private long served(String callback) {
         MountedWorkspace.Served s = m.mount.served().get(callback);
         return s == null ? 0 : s.count();

@@ -124,6 +124,7 @@ final class InMemoryWorkspace implements Workspace {
                 case Op.Open o -> o.create() || o.truncate() ? List.of(o.path()) : List.<String>of();
                 case Op.Rollback o -> List.of(o.path());
                 case Op.HandleWrite o -> openedPath(o.handle());
+                case Op.HandleAppend o -> openedPath(o.handle());
                 case Op.HandleTruncate o -> openedPath(o.handle());
                 default -> List.<String>of();
             };
@@ -166,7 +167,9 @@ final class InMemoryWorkspace implements Workspace {
                 Node n = handle(hr.handle()).node;
                 yield new Content(null, slice(n, hr.offset(), hr.length()), hr.offset(), n.size, 0);
             }
-            case Op.HandleWrite hw -> handleWrite(hw);
+            case Op.HandleWrite hw -> handleWrite(hw.handle(), hw.offset(), hw.data());
+            // The end is read under the one lock the write holds, as the real store does.
+            case Op.HandleAppend ha -> handleWrite(ha.handle(), -1, ha.data());
             case Op.HandleTruncate ht -> {
                 OpenFile f = handle(ht.handle());
                 f.written[0] = f.written[1] = true;
@@ -465,12 +468,13 @@ final class InMemoryWorkspace implements Workspace {
         return f;
     }
 
-    private Written handleWrite(Op.HandleWrite hw) throws IOException {
-        OpenFile f = handle(hw.handle());
+    /** Writes at {@code offset}, or at the end of file with -1. Caller holds the lock. */
+    private Written handleWrite(long handle, long offset, byte[] data) throws IOException {
+        OpenFile f = handle(handle);
         if (!f.write) throw new SemfsException(ErrorCode.BAD_HANDLE, null, "not open for writing");
-        write(f.node, hw.offset(), hw.data());
+        write(f.node, offset < 0 ? f.node.size : offset, data);
         f.written[0] = f.written[1] = true;
-        return new Written(hw.data().length);
+        return new Written(data.length);
     }
 
     // --- history --------------------------------------------------------------------------------

@@ -70,6 +70,12 @@ public sealed interface Op<R> {
 
     record HandleWrite(long handle, long offset, byte[] data) implements Op<Written> {}
 
+    /**
+     * Writes at the end of file (O_APPEND): the end is read under the same lock as the write
+     * takes, so appends through other handles, links or front ends never land on one offset.
+     */
+    record HandleAppend(long handle, byte[] data) implements Op<Written> {}
+
     record HandleTruncate(long handle, long size) implements Op<FileInfo> {}
 
     record HandleStat(long handle) implements Op<FileInfo> {}

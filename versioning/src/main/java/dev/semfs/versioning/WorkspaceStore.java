@@ -68,6 +68,12 @@ public interface WorkspaceStore extends Closeable {
     /** Writes at any offset; a gap past the end becomes a sparse hole that reads as zeros. */
     void write(long ino, long offset, byte[] buf, int off, int len, Change change) throws IOException;
 
+    /**
+     * Writes at the end of the file, the size taken under the lock the write holds, so that
+     * concurrent appends never overlap; returns the offset written at.
+     */
+    long append(long ino, byte[] buf, int off, int len, Change change) throws IOException;
+
     void truncate(long ino, long size, Change change) throws IOException;
 
     /** Makes every write to the node so far durable (stored and in the synced write-ahead log). */

@@ -9,6 +9,7 @@ import dev.semfs.syscalls.FsStats;
 import dev.semfs.syscalls.Handle;
 import dev.semfs.syscalls.Op;
 import dev.semfs.syscalls.Workspace;
+import dev.semfs.syscalls.Written;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -468,8 +469,10 @@ final class MountOperations {
     /** {@code nodePath}: libfuse's current name of the node written through (null if none). */
     int write(Caller c, String nodePath, long fh, long offset, byte[] data) throws IOException {
         if (OpenFiles.isVirtual(fh)) throw ControlTree.readOnly(null);
-        long at = files.isAppend(fh) ? workspace.call(c, new Op.HandleStat(fh)).size() : offset;
-        return handleChange(fh, nodePath, () -> workspace.call(c, new Op.HandleWrite(fh, at, data)).bytes());
+        // The kernel's offset of an O_APPEND write is its own idea of the end; the core's end is
+        // taken under the write's lock, so appenders on other links or front ends cannot collide.
+        Op<Written> op = files.isAppend(fh) ? new Op.HandleAppend(fh, data) : new Op.HandleWrite(fh, offset, data);
+        return handleChange(fh, nodePath, () -> workspace.call(c, op).bytes());
     }
 
     void ftruncate(Caller c, String path, long fh, long size) throws IOException {

@@ -74,6 +74,7 @@ final class Access {
             case Op.Open o -> one(o.path(), o.write() || o.create() || o.truncate() ? Right.WRITE : Right.READ, true, false);
             case Op.HandleRead o -> new OwnHandle(o.handle());
             case Op.HandleWrite o -> new OwnHandle(o.handle());
+            case Op.HandleAppend o -> new OwnHandle(o.handle());
             case Op.HandleTruncate o -> new OwnHandle(o.handle());
             case Op.HandleStat o -> new OwnHandle(o.handle());
             case Op.HandleSync o -> new OwnHandle(o.handle());

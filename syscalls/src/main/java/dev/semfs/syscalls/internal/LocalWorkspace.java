@@ -193,6 +193,7 @@ public final class LocalWorkspace implements Workspace {
             case Op.RemoveXattr o -> List.of(norm(o.path()));
             case Op.Open o -> o.create() || o.truncate() ? List.of(norm(o.path())) : List.of();
             case Op.HandleWrite o -> handlePath(o.handle());
+            case Op.HandleAppend o -> handlePath(o.handle());
             case Op.HandleTruncate o -> handlePath(o.handle());
             case Op.Rollback o -> rolledBack(norm(o.path()), result);
             case Op.Restore o -> rolledBack(o.path() == null ? "/" : norm(o.path()), result);
@@ -242,6 +243,7 @@ public final class LocalWorkspace implements Workspace {
             case Op.Open o -> open(caller, norm(o.path()), o);
             case Op.HandleRead o -> handleRead(o);
             case Op.HandleWrite o -> handleWrite(o);
+            case Op.HandleAppend o -> handleAppend(o);
             case Op.HandleTruncate o -> handleTruncate(o);
             case Op.HandleStat o -> handleStat(o.handle());
             case Op.HandleSync o -> handleSync(o.handle());
@@ -639,12 +641,28 @@ public final class LocalWorkspace implements Workspace {
     }
 
     private Written handleWrite(Op.HandleWrite o) throws IOException {
-        OpenFile h = handle(o.handle());
-        if (!h.writable) throw new SemfsException(ErrorCode.BAD_HANDLE, h.path, "file is not open for writing");
+        OpenFile h = writableHandle(o.handle());
         store.write(h.ino, o.offset(), o.data(), 0, o.data().length, change(h.caller, h.path));
+        return written(h, o.data());
+    }
+
+    private Written handleAppend(Op.HandleAppend o) throws IOException {
+        OpenFile h = writableHandle(o.handle());
+        store.append(h.ino, o.data(), 0, o.data().length, change(h.caller, h.path));
+        return written(h, o.data());
+    }
+
+    private OpenFile writableHandle(long id) throws SemfsException {
+        OpenFile h = handle(id);
+        if (!h.writable) throw new SemfsException(ErrorCode.BAD_HANDLE, h.path, "file is not open for writing");
+        return h;
+    }
+
+    /** An append is a write to versions and the change feed: the handle's close cuts a version. */
+    private static Written written(OpenFile h, byte[] data) {
         h.written = true;
         h.dataWritten = true;
-        return new Written(o.data().length);
+        return new Written(data.length);
     }
 
     private FileInfo handleTruncate(Op.HandleTruncate o) throws IOException {

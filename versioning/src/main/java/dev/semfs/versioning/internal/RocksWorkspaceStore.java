@@ -1180,7 +1180,16 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     @Override
     public void write(long ino, long offset, byte[] buf, int off, int len, Change change) throws IOException {
         if (offset < 0) throw SemfsException.invalid(change.path(), "negative offset");
-        if (offset + len < 0 || offset + len > Long.MAX_VALUE / 2) throw new SemfsException(ErrorCode.TOO_LARGE, change.path(), "file too large");
+        writeLocked(ino, offset, buf, off, len, change);
+    }
+
+    @Override
+    public long append(long ino, byte[] buf, int off, int len, Change change) throws IOException {
+        return writeLocked(ino, -1, buf, off, len, change);
+    }
+
+    /** Writes at {@code offset}, or with -1 at the size the node has under its lock; returns where. */
+    private long writeLocked(long ino, long offset, byte[] buf, int off, int len, Change change) throws IOException {
         Node n = node(ino);
         n.lock.lock();
         try {
@@ -1192,7 +1201,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 c = content(n, fileForContent(ino));
             }
             if (n.sealedVersion != 0) convertAll(n); // a closed version still being chunked: finish it first
-            c.write(offset, buf, off, len);
+            long at = offset < 0 ? c.size() : offset;
+            if (at + len < 0 || at + len > Long.MAX_VALUE / 2) throw new SemfsException(ErrorCode.TOO_LARGE, change.path(), "file too large");
+            c.write(at, buf, off, len);
             n.pendingMtime = now();
             n.lastWriter = change.agent();
             if (c.staging() == null && c.dirtyBytes() >= options.dirtyLimit()) {
@@ -1207,6 +1218,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     throw e;
                 }
             }
+            return at;
         } finally {
             n.lock.unlock();
         }
