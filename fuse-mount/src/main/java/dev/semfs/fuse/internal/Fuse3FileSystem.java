@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.semfs.fuse.MountedWorkspace;
 import dev.semfs.syscalls.Caller;
 import dev.semfs.syscalls.FileInfo;
 import dev.semfs.syscalls.FsStats;
@@ -20,8 +21,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The libfuse 3 binding (high-level API through FFM), and with {@link LibFuse3} the only code
@@ -154,19 +157,19 @@ final class Fuse3FileSystem {
     }
 
     /** Requests served, by callback: a count and the nanoseconds spent in them. */
-    private final Map<String, java.util.concurrent.atomic.LongAdder[]> served = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder[]> served = new ConcurrentHashMap<>();
 
     private void served(String callback, long nanos) {
-        java.util.concurrent.atomic.LongAdder[] c = served.get(callback);
-        if (c == null) c = served.computeIfAbsent(callback, k -> new java.util.concurrent.atomic.LongAdder[] {
-                new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()});
+        LongAdder[] c = served.get(callback);
+        if (c == null) c = served.computeIfAbsent(callback, k -> new LongAdder[] {
+                new LongAdder(), new LongAdder()});
         c[0].increment();
         c[1].add(nanos);
     }
 
-    Map<String, dev.semfs.fuse.MountedWorkspace.Served> served() {
-        Map<String, dev.semfs.fuse.MountedWorkspace.Served> out = new java.util.TreeMap<>();
-        served.forEach((k, v) -> out.put(k, new dev.semfs.fuse.MountedWorkspace.Served(v[0].sum(), v[1].sum())));
+    Map<String, MountedWorkspace.Served> served() {
+        Map<String, MountedWorkspace.Served> out = new TreeMap<>();
+        served.forEach((k, v) -> out.put(k, new MountedWorkspace.Served(v[0].sum(), v[1].sum())));
         return out;
     }
 
