@@ -68,19 +68,19 @@ class BenchCommandTest {
         assertEquals(0, r.status(), r::toString);
         String out = r.out();
         assertTrue(out.contains(" UTC, nproc ") && out.contains("load average") && out.contains("kernel "), out);
-        assertTrue(out.contains("| work | unit | native | semfs | semfs / native | fake | fake / native |"), out);
+        assertTrue(out.contains("| work | unit | native | semfs | semfs / native | semfs / fake | fake | fake / native |"), out);
         boolean fio = onPath("fio");
         List<String> rows = new ArrayList<>(WORK);
         if (fio) rows.addAll(FIO);
         for (String work : rows) {
             String[] cells = row(out, work);
-            assertEquals(7, cells.length, work + " has a figure and a ratio for each target: " + out);
-            for (int i : new int[] {2, 3, 5}) assertTrue(cells[i].matches("[0-9,]+"), work + ": " + out);
-            for (int i : new int[] {4, 6}) assertTrue(cells[i].matches("[0-9]+\\.[0-9]{2}"), work + ": " + out);
+            assertEquals(8, cells.length, work + " has a figure and a ratio for each target, and semfs against the fake: " + out);
+            for (int i : new int[] {2, 3, 6}) assertTrue(cells[i].matches("[0-9,]+"), work + ": " + out);
+            for (int i : new int[] {4, 5, 7}) assertTrue(cells[i].matches("[0-9]+\\.[0-9]{2}"), work + ": " + out);
         }
         if (!fio) assertTrue(out.contains("fio not found"), out);
         String[] threads = row(out, "| JVM threads started during the run |");
-        assertTrue(threads[2].isEmpty() && !threads[3].isEmpty() && !threads[5].isEmpty(), out);
+        assertTrue(threads[2].isEmpty() && !threads[3].isEmpty() && !threads[6].isEmpty(), out);
         assertTrue(r.err().contains("== semfs on ") && r.err().contains("requests per file:"), r.err());
         try (var left = Files.list(scratch)) {
             assertFalse(left.findAny().isPresent(), "the scratch directory is left empty");
