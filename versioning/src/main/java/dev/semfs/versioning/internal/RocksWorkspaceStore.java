@@ -1437,8 +1437,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     private void dropContent(Node n) throws IOException {
         if (n.content != null && n.content.staging() != null) {
             // A record may have named the file: the batch dropping it is on disk before the file goes.
-            if (n.recorded) syncWal();
+            // The file itself is not forced first: it is thrown away.
             sealedStaging.remove(n.content.staging());
+            if (n.recorded) syncWal();
             n.content.staging().delete();
         }
         n.content = null;
@@ -1572,6 +1573,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
      * the log could name a staging file or pack bytes that were not forced.
      */
     private void syncWal() throws IOException {
+        // The bulk of the forcing outside the commit lock (gigabytes of a large closed file must
+        // not stall every commit); again under it, cheap by then, so that nothing committed before
+        // the log's sync names bytes not forced.
+        forceForSync();
         commitLock.lock();
         try {
             forceForSync();
