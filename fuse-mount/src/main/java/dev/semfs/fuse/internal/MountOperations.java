@@ -142,7 +142,7 @@ final class MountOperations {
         return f;
     }
 
-    private void track(long ino, String path) {
+    private synchronized void track(long ino, String path) {
         Long before = linkInos.get(path);
         if (before != null && before != ino) forget(path); // the name was reused for another file
         linkNames.computeIfAbsent(ino, k -> ConcurrentHashMap.newKeySet()).add(path);
@@ -268,9 +268,12 @@ final class MountOperations {
 
     void unlink(Caller c, String path) throws IOException {
         refuseControl(path, false);
-        if (!linkInos.isEmpty()) forget(path); // the kernel drops the node with its last name
-        if (!hidden.isEmpty() && hidden.remove(hiddenKey(path)) != null) return; // unlinked in the core when hidden
+        if (!hidden.isEmpty() && hidden.remove(hiddenKey(path)) != null) { // unlinked in the core when hidden
+            if (!linkInos.isEmpty()) forget(path);
+            return;
+        }
         workspace.call(c, new Op.Remove(path, false));
+        if (!linkInos.isEmpty()) forget(path); // gone (not when refused): nothing of it to invalidate
     }
 
     /** How many names of multi-link files are remembered (for tests). */
@@ -279,7 +282,7 @@ final class MountOperations {
     }
 
     /** A name that is gone: nothing of it left to invalidate (and the tables stay as large as the live names). */
-    private void forget(String path) {
+    private synchronized void forget(String path) {
         Long ino = linkInos.remove(path);
         if (ino == null) return;
         java.util.Set<String> names = linkNames.get(ino);
@@ -328,6 +331,7 @@ final class MountOperations {
             // a hidden name never reaches the core.
             workspace.call(c, new Op.Remove(from, false));
             hidden.put(hiddenKey(to), ino);
+            if (!linkInos.isEmpty()) forget(from);
             return;
         }
         JustHidden h = justHidden.isEmpty() ? null : justHidden.remove(to);
@@ -348,7 +352,7 @@ final class MountOperations {
     }
 
     /** The kernel nodes moved with their names (a file's, or all under a directory's): they stay names to invalidate. */
-    private void movedNames(String from, String to) {
+    private synchronized void movedNames(String from, String to) {
         Long ino = linkInos.get(from);
         if (ino != null) {
             forget(from);
