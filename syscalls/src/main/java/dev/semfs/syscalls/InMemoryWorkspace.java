@@ -167,9 +167,9 @@ final class InMemoryWorkspace implements Workspace {
                 Node n = handle(hr.handle()).node;
                 yield new Content(null, slice(n, hr.offset(), hr.length()), hr.offset(), n.size, 0);
             }
-            case Op.HandleWrite hw -> handleWrite(hw.handle(), hw.offset(), hw.data());
+            case Op.HandleWrite hw -> handleWrite(hw.handle(), false, hw.offset(), hw.data());
             // The end is read under the one lock the write holds, as the real store does.
-            case Op.HandleAppend ha -> handleWrite(ha.handle(), -1, ha.data());
+            case Op.HandleAppend ha -> handleWrite(ha.handle(), true, 0, ha.data());
             case Op.HandleTruncate ht -> {
                 OpenFile f = handle(ht.handle());
                 f.written[0] = f.written[1] = true;
@@ -468,11 +468,12 @@ final class InMemoryWorkspace implements Workspace {
         return f;
     }
 
-    /** Writes at {@code offset}, or at the end of file with -1. Caller holds the lock. */
-    private Written handleWrite(long handle, long offset, byte[] data) throws IOException {
+    /** Writes at {@code offset}, or at the end of file when {@code append}. Caller holds the lock. */
+    private Written handleWrite(long handle, boolean append, long offset, byte[] data) throws IOException {
         OpenFile f = handle(handle);
         if (!f.write) throw new SemfsException(ErrorCode.BAD_HANDLE, null, "not open for writing");
-        write(f.node, offset < 0 ? f.node.size : offset, data);
+        if (!append && offset < 0) throw SemfsException.invalid(f.path, "negative offset");
+        write(f.node, append ? f.node.size : offset, data);
         f.written[0] = f.written[1] = true;
         return new Written(data.length);
     }

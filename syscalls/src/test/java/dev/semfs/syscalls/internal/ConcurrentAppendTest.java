@@ -60,6 +60,19 @@ class ConcurrentAppendTest {
         }
     }
 
+    @Test
+    void aWriteAtANegativeOffsetIsRefusedAlikeByTheStoreAndInMemory() throws Exception {
+        try (Workspace store = Workspaces.open(dir); Workspace memory = Workspaces.inMemory()) {
+            for (Workspace ws : List.of(store, memory)) {
+                Caller owner = Caller.owner();
+                dev.semfs.syscalls.Handle h = ws.call(owner, new Op.Open("/f", true, true, false, false, 0644));
+                IOException e = assertThrows(IOException.class, () -> ws.call(owner, new Op.HandleWrite(h.id(), -1, new byte[] {1})));
+                assertEquals(dev.semfs.errors.ErrorCode.INVALID_ARGUMENT, dev.semfs.errors.ErrorCode.of(e), ws.getClass().getSimpleName());
+                ws.call(owner, new Op.Release(h.id()));
+            }
+        }
+    }
+
     private static void registerAgents(Workspace ws) throws IOException {
         for (String agent : List.of("alice", "bob")) {
             ws.call(Caller.owner(), new Op.AgentCreate(agent));
