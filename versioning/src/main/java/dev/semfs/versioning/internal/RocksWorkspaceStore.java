@@ -205,6 +205,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         boolean recorded;
         /** Recorded without a version when the store opened: nobody writes it, the background chunks it. */
         boolean resumed;
+        /** The background is cutting a slice of a closed version under the node lock (see {@link #stat}). */
+        volatile boolean chunkingInBackground;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         int opens;
@@ -764,7 +766,13 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     public Inode stat(long ino) throws IOException {
         Node n = nodes.get(ino);
         if (n == null) return liveInode(ino).toInode();
-        n.lock.lock();
+        if (!n.lock.tryLock()) {
+            // The background chunking of a closed version holds the lock for a whole slice; it
+            // changes how the content is stored, never the size or times the record has had
+            // since the close, so a stat need not wait for it (getattr, open, ls -l would).
+            if (n.chunkingInBackground) return liveInode(ino).toInode();
+            n.lock.lock();
+        }
         try {
             // The record is read under the node lock too: a flush between reading it and looking
             // at the buffered content would leave the size from before the flushed writes.
@@ -1384,7 +1392,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.lock.lock();
             try {
                 if (closed || !n.recorded || (n.sealedVersion == 0 && !n.resumed)) return;
-                convertSlice(n);
+                n.chunkingInBackground = true;
+                try {
+                    convertSlice(n);
+                } finally {
+                    n.chunkingInBackground = false;
+                }
             } catch (IOException | RuntimeException e) {
                 // A full disk, say: the staged writes stay where they are; the next sync,
                 // write or reopen of the node tries again.

@@ -198,15 +198,25 @@ class StagingTest {
             assertEquals(data.length, v.size());
             assertFalse(s.stat(ino).changedSinceVersion(), "the close is a version");
             assertTrue(stagingFiles() > 0, "a large write is staged");
+            Inode closed = s.stat(ino);
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> readers = new ArrayList<>();
-            for (int t = 0; t < 3; t++) {
+            for (int t = 0; t < 4; t++) {
                 int id = t;
                 Thread th = new Thread(() -> {
                     Random rr = new Random(id);
                     try {
                         while (!stop.get()) {
+                            if (id == 3) {
+                                // A stat while a slice is cut (it does not wait for the slice) is the close's.
+                                Inode now = s.stat(ino);
+                                if (now.size() != closed.size() || now.mtime() != closed.mtime() || now.changedSinceVersion()
+                                        || now.latestVersion() != v.number()) {
+                                    throw new AssertionError("stat during chunking: " + now + " after the close: " + closed);
+                                }
+                                continue;
+                            }
                             int off = rr.nextInt(data.length);
                             int len = 1 + rr.nextInt(200_000);
                             byte[] buf = new byte[len];
