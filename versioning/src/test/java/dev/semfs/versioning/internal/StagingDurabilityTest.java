@@ -1,6 +1,5 @@
 package dev.semfs.versioning.internal;
 
-import dev.semfs.versioning.FileType;
 import dev.semfs.versioning.StoreOptions;
 import dev.semfs.versioning.VersionKind;
 import dev.semfs.versioning.WorkspaceStore;
@@ -55,8 +54,8 @@ class StagingDurabilityTest {
 
     /** A file whose writes are fsynced and stay staged: its staging file is named by a record. */
     private static long syncedStaged(WorkspaceStore s, String name, byte[] data) throws IOException {
-        long ino = s.create(WorkspaceStore.ROOT, name, FileType.FILE, 0644, 0, 0, null, StagingTest.ch("/" + name)).ino();
-        s.write(ino, 0, data, 0, data.length, StagingTest.ch("/" + name));
+        long ino = StoreFixture.file(s, name).ino();
+        s.write(ino, 0, data, 0, data.length, StoreFixture.change("/" + name));
         s.sync(ino);
         return ino;
     }
@@ -67,7 +66,7 @@ class StagingDurabilityTest {
         try (WorkspaceStore s = open()) {
             long ino = syncedStaged(s, "f", StagingTest.random(r, 200_000));
             byte[] more = StagingTest.random(r, 50_000);
-            s.write(ino, 0, more, 0, more.length, StagingTest.ch("/f")); // unforced bytes in a recorded file
+            s.write(ino, 0, more, 0, more.length, StoreFixture.change("/f")); // unforced bytes in a recorded file
             long before = StagingFile.forces.get();
             s.putSetting("k", new byte[]{1});
             assertTrue(StagingFile.forces.get() > before, "a synced setting write forces the staging files first");
@@ -82,13 +81,13 @@ class StagingDurabilityTest {
         Random r = new Random(2);
         try (WorkspaceStore s = open()) {
             syncedStaged(s, "kept", StagingTest.random(r, 100_000)); // recorded, stays staged: forced by every log sync
-            long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, StagingTest.ch("/f")).ino();
+            long ino = StoreFixture.file(s, "f").ino();
             byte[] data = StagingTest.random(r, 300_000);
-            s.write(ino, 0, data, 0, data.length, StagingTest.ch("/f"));
+            s.write(ino, 0, data, 0, data.length, StoreFixture.change("/f"));
             // Nothing syncs the log between the close and the chunking: a record of the closed
             // version may still be on disk all the same (a synced setting write, a memtable flush).
             long before = StagingFile.forces.get();
-            s.commit(ino, VersionKind.WRITE, StagingTest.ch("/f")).orElseThrow();
+            s.commit(ino, VersionKind.WRITE, StoreFixture.change("/f")).orElseThrow();
             s.settle(); // chunks the closed version (here or in the background): its staging file goes
             assertTrue(StagingFile.forces.get() > before,
                     "the log is synced (forcing the staging files) before the chunked staging file is deleted");
@@ -108,7 +107,7 @@ class StagingDurabilityTest {
             before = StagingFile.dirForces.get();
             for (long ino : inos) {
                 byte[] more = StagingTest.random(r, 20_000);
-                s.write(ino, 0, more, 0, more.length, StagingTest.ch("/f"));
+                s.write(ino, 0, more, 0, more.length, StoreFixture.change("/f"));
                 s.sync(ino);
             }
             assertEquals(0, StagingFile.dirForces.get() - before, "names already forced are not forced again");
@@ -129,12 +128,12 @@ class StagingDurabilityTest {
         byte[] data = StagingTest.random(r, 300_000);
         long ino;
         try (WorkspaceStore s = open()) {
-            ino = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, StagingTest.ch("/big")).ino();
+            ino = StoreFixture.file(s, "big").ino();
             s.retain(ino);
-            s.write(ino, 0, data, 0, data.length, StagingTest.ch("/big"));
+            s.write(ino, 0, data, 0, data.length, StoreFixture.change("/big"));
             s.sync(ino);
             StagingTest.crashImage(s, store, recorded); // the staged writes recorded
-            s.unlink(WorkspaceStore.ROOT, "big", StagingTest.ch("/big"));
+            s.unlink(WorkspaceStore.ROOT, "big", StoreFixture.change("/big"));
             s.sync(ino);
             StagingTest.crashImage(s, store, orphaned); // unlinked, still open
         }

@@ -1,7 +1,6 @@
 package dev.semfs.versioning.internal;
 
 import dev.semfs.versioning.Change;
-import dev.semfs.versioning.FileType;
 import dev.semfs.versioning.Inode;
 import dev.semfs.versioning.RetentionPolicy;
 import dev.semfs.versioning.SnapshotRecord;
@@ -90,10 +89,6 @@ class StagingTest {
         return out;
     }
 
-    static Change ch(String path) {
-        return Change.of("tester", path);
-    }
-
     static byte[] random(Random r, int n) {
         byte[] b = new byte[n];
         r.nextBytes(b);
@@ -130,22 +125,22 @@ class StagingTest {
         int images = 0;
         WorkspaceStore s = open();
         try {
-            long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
+            long ino = StoreFixture.file(s, "f").ino();
             for (int step = 0; step < 300; step++) {
                 int k = r.nextInt(100);
                 if (k < 50) {
                     long off = r.nextInt(600_000);
                     byte[] d = random(r, r.nextBoolean() ? 1 + r.nextInt(3000) : 1 + r.nextInt(200_000));
-                    s.write(ino, off, d, 0, d.length, ch("/f"));
+                    s.write(ino, off, d, 0, d.length, StoreFixture.change("/f"));
                     ref = put(ref, off, d);
                 } else if (k < 65) {
-                    VersionRecord v = s.commit(ino, VersionKind.WRITE, ch("/f")).orElse(null);
+                    VersionRecord v = s.commit(ino, VersionKind.WRITE, StoreFixture.change("/f")).orElse(null);
                     if (v != null) versions.put(v.number(), ref.clone());
                 } else if (k < 70) {
                     s.sync(ino);
                 } else if (k < 74) {
                     long size = r.nextInt(ref.length + 1);
-                    s.truncate(ino, size, ch("/f"));
+                    s.truncate(ino, size, StoreFixture.change("/f"));
                     ref = Arrays.copyOf(ref, (int) size);
                 } else if (k < 77) {
                     s.close(); // converts whatever is staged
@@ -192,9 +187,9 @@ class StagingTest {
         Random r = new Random(1);
         byte[] data = random(r, 6 << 20);
         try (WorkspaceStore s = open()) {
-            long ino = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, ch("/big")).ino();
-            for (int pos = 0; pos < data.length; pos += 100_000) s.write(ino, pos, data, pos, Math.min(100_000, data.length - pos), ch("/big"));
-            VersionRecord v = s.commit(ino, VersionKind.WRITE, ch("/big")).orElseThrow();
+            long ino = StoreFixture.file(s, "big").ino();
+            for (int pos = 0; pos < data.length; pos += 100_000) s.write(ino, pos, data, pos, Math.min(100_000, data.length - pos), StoreFixture.change("/big"));
+            VersionRecord v = s.commit(ino, VersionKind.WRITE, StoreFixture.change("/big")).orElseThrow();
             assertEquals(data.length, v.size());
             assertFalse(s.stat(ino).changedSinceVersion(), "the close is a version");
             assertTrue(stagingFiles() > 0, "a large write is staged");
@@ -254,13 +249,13 @@ class StagingTest {
         Random r = new Random(2);
         byte[] data = random(r, 3 << 20);
         try (WorkspaceStore s = open()) {
-            long a = s.create(WorkspaceStore.ROOT, "a", FileType.FILE, 0644, 0, 0, null, ch("/a")).ino();
-            for (int pos = 0; pos < data.length; pos += 65536) s.write(a, pos, data, pos, Math.min(65536, data.length - pos), ch("/a"));
-            s.commit(a, VersionKind.WRITE, ch("/a"));
+            long a = StoreFixture.file(s, "a").ino();
+            for (int pos = 0; pos < data.length; pos += 65536) s.write(a, pos, data, pos, Math.min(65536, data.length - pos), StoreFixture.change("/a"));
+            s.commit(a, VersionKind.WRITE, StoreFixture.change("/a"));
             s.sync(a);
             long chunksBefore = s.check().chunks();
-            long b = s.create(WorkspaceStore.ROOT, "b", FileType.FILE, 0644, 0, 0, null, ch("/b")).ino();
-            s.replace(b, data, false, ch("/b"));
+            long b = StoreFixture.file(s, "b").ino();
+            s.replace(b, data, false, StoreFixture.change("/b"));
             assertEquals(chunksBefore, s.check().chunks(), "the second copy stored no new chunk");
         }
     }
@@ -271,29 +266,29 @@ class StagingTest {
         byte[] v1 = random(r, 2 << 20);
         byte[] v2 = put(v1.clone(), 500_000, random(r, 700_000));
         try (WorkspaceStore s = open()) {
-            long ino = s.create(WorkspaceStore.ROOT, "doc", FileType.FILE, 0644, 0, 0, null, ch("/doc")).ino();
-            s.write(ino, 0, v1, 0, v1.length, ch("/doc"));
-            long n1 = s.commit(ino, VersionKind.WRITE, ch("/doc")).orElseThrow().number();
-            s.write(ino, 500_000, v2, 500_000, 700_000, ch("/doc")); // finishes chunking version 1 first
-            long n2 = s.commit(ino, VersionKind.WRITE, ch("/doc")).orElseThrow().number();
-            SnapshotRecord snap = s.snapshot("while-staged", ch("/"));
+            long ino = StoreFixture.file(s, "doc").ino();
+            s.write(ino, 0, v1, 0, v1.length, StoreFixture.change("/doc"));
+            long n1 = s.commit(ino, VersionKind.WRITE, StoreFixture.change("/doc")).orElseThrow().number();
+            s.write(ino, 500_000, v2, 500_000, 700_000, StoreFixture.change("/doc")); // finishes chunking version 1 first
+            long n2 = s.commit(ino, VersionKind.WRITE, StoreFixture.change("/doc")).orElseThrow().number();
+            SnapshotRecord snap = s.snapshot("while-staged", StoreFixture.change("/"));
             assertEquals(n2, s.snapshotEntries(snap.id(), "/").getFirst().version());
             s.gc(RetentionPolicy.keepLast(1)); // drops version 1, keeps the staged version 2
             assertArrayEquals(v2, StoreFixture.readAll(s, ino));
             assertArrayEquals(v2, StoreFixture.readVersion(s, ino, n2));
             StoreFixture.assertConsistent(s);
             // A rollback to the (staged or not) version, and a revival of it under another name.
-            s.write(ino, 0, new byte[]{1, 2, 3}, 0, 3, ch("/doc"));
-            s.commit(ino, VersionKind.WRITE, ch("/doc"));
-            s.restoreVersion(ino, ino, n2, VersionKind.ROLLBACK, ch("/doc"));
+            s.write(ino, 0, new byte[]{1, 2, 3}, 0, 3, StoreFixture.change("/doc"));
+            s.commit(ino, VersionKind.WRITE, StoreFixture.change("/doc"));
+            s.restoreVersion(ino, ino, n2, VersionKind.ROLLBACK, StoreFixture.change("/doc"));
             assertArrayEquals(v2, StoreFixture.readAll(s, ino));
             byte[] v3 = random(r, 1 << 20);
-            s.write(ino, 0, v3, 0, v3.length, ch("/doc"));
-            long n3 = s.commit(ino, VersionKind.WRITE, ch("/doc")).orElseThrow().number();
-            Inode copy = s.revive(ino, n3, WorkspaceStore.ROOT, "copy", VersionKind.RESTORE, ch("/copy"));
+            s.write(ino, 0, v3, 0, v3.length, StoreFixture.change("/doc"));
+            long n3 = s.commit(ino, VersionKind.WRITE, StoreFixture.change("/doc")).orElseThrow().number();
+            Inode copy = s.revive(ino, n3, WorkspaceStore.ROOT, "copy", VersionKind.RESTORE, StoreFixture.change("/copy"));
             byte[] expected = put(v2.clone(), 0, v3);
             assertArrayEquals(expected, StoreFixture.readAll(s, copy.ino()));
-            s.unlink(WorkspaceStore.ROOT, "doc", ch("/doc"));
+            s.unlink(WorkspaceStore.ROOT, "doc", StoreFixture.change("/doc"));
             assertArrayEquals(expected, StoreFixture.readVersion(s, ino, n3));
             s.gc(RetentionPolicy.keepAll());
             StoreFixture.assertConsistent(s);
@@ -308,16 +303,16 @@ class StagingTest {
         byte[] kept = random(r, 1 << 20);
         byte[] big = random(r, 4 << 20);
         try (WorkspaceStore s = open()) {
-            long oldIno = s.create(WorkspaceStore.ROOT, "old", FileType.FILE, 0644, 0, 0, null, ch("/old")).ino();
-            long keptIno = s.create(WorkspaceStore.ROOT, "kept", FileType.FILE, 0644, 0, 0, null, ch("/kept")).ino();
-            s.write(oldIno, 0, old, 0, old.length, ch("/old"));
-            s.commit(oldIno, VersionKind.WRITE, ch("/old"));
-            s.write(keptIno, 0, kept, 0, kept.length, ch("/kept"));
-            s.commit(keptIno, VersionKind.WRITE, ch("/kept"));
+            long oldIno = StoreFixture.file(s, "old").ino();
+            long keptIno = StoreFixture.file(s, "kept").ino();
+            s.write(oldIno, 0, old, 0, old.length, StoreFixture.change("/old"));
+            s.commit(oldIno, VersionKind.WRITE, StoreFixture.change("/old"));
+            s.write(keptIno, 0, kept, 0, kept.length, StoreFixture.change("/kept"));
+            s.commit(keptIno, VersionKind.WRITE, StoreFixture.change("/kept"));
             s.settle();
-            long bigIno = s.create(WorkspaceStore.ROOT, "big", FileType.FILE, 0644, 0, 0, null, ch("/big")).ino();
-            s.write(bigIno, 0, big, 0, big.length, ch("/big"));
-            s.commit(bigIno, VersionKind.WRITE, ch("/big")); // chunked in the background from here
+            long bigIno = StoreFixture.file(s, "big").ino();
+            s.write(bigIno, 0, big, 0, big.length, StoreFixture.change("/big"));
+            s.commit(bigIno, VersionKind.WRITE, StoreFixture.change("/big")); // chunked in the background from here
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> readers = new ArrayList<>();
@@ -338,7 +333,7 @@ class StagingTest {
             }
             // Most of the pack becomes garbage (gc rewrites packs more than half garbage): gc drops
             // it, moving the live chunks under the readers and beside the background chunking.
-            s.unlink(WorkspaceStore.ROOT, "old", ch("/old"));
+            s.unlink(WorkspaceStore.ROOT, "old", StoreFixture.change("/old"));
             s.gc(RetentionPolicy.keepLast(1));
             s.gc(RetentionPolicy.keepLast(1));
             Thread.sleep(100);
@@ -360,8 +355,8 @@ class StagingTest {
         Random r = new Random(4);
         byte[] synced = random(r, 1 << 20);
         try (WorkspaceStore s = open()) {
-            long ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
-            s.write(ino, 0, synced, 0, synced.length, ch("/f"));
+            long ino = StoreFixture.file(s, "f").ino();
+            s.write(ino, 0, synced, 0, synced.length, StoreFixture.change("/f"));
             s.sync(ino);
             assertEquals(1, stagingFiles(), "sync keeps staged writes staged");
             assertArrayEquals(synced, StoreFixture.readAll(s, ino));
@@ -387,12 +382,12 @@ class StagingTest {
         long ino;
         int versionsBefore;
         try (WorkspaceStore s = open()) {
-            ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
-            s.write(ino, 0, base, 0, base.length, ch("/f"));
-            s.commit(ino, VersionKind.WRITE, ch("/f"));
+            ino = StoreFixture.file(s, "f").ino();
+            s.write(ino, 0, base, 0, base.length, StoreFixture.change("/f"));
+            s.commit(ino, VersionKind.WRITE, StoreFixture.change("/f"));
             s.settle(); // the stored root is version 1; what follows is staged on top of it
             for (int pos = 100_000; pos < fsynced.length; pos += 65536) {
-                s.write(ino, pos, fsynced, pos, Math.min(65536, fsynced.length - pos), ch("/f"));
+                s.write(ino, pos, fsynced, pos, Math.min(65536, fsynced.length - pos), StoreFixture.change("/f"));
             }
             versionsBefore = s.versions(ino).size();
             long packBytes = s.stats().chunkBytes();
@@ -411,8 +406,8 @@ class StagingTest {
             crashImage(s, store, image);
             // Writing on after the fsync, and the close, work as without it.
             byte[] later = put(fsynced.clone(), 50_000, random(r, 200_000));
-            s.write(ino, 50_000, later, 50_000, 200_000, ch("/f"));
-            VersionRecord v = s.commit(ino, VersionKind.WRITE, ch("/f")).orElseThrow();
+            s.write(ino, 50_000, later, 50_000, 200_000, StoreFixture.change("/f"));
+            VersionRecord v = s.commit(ino, VersionKind.WRITE, StoreFixture.change("/f")).orElseThrow();
             assertEquals(versionsBefore + 1, s.versions(ino).size());
             assertArrayEquals(later, StoreFixture.readVersion(s, ino, v.number()));
             s.settle();
@@ -442,24 +437,24 @@ class StagingTest {
         Path store = dir.resolve("store");
         long ino;
         try (WorkspaceStore s = open()) {
-            ino = s.create(WorkspaceStore.ROOT, "f", FileType.FILE, 0644, 0, 0, null, ch("/f")).ino();
-            long other = s.create(WorkspaceStore.ROOT, "g", FileType.FILE, 0644, 0, 0, null, ch("/g")).ino();
-            s.write(ino, 0, fsynced, 0, fsynced.length, ch("/f"));
-            s.write(other, 0, fsynced, 0, fsynced.length, ch("/g"));
+            ino = StoreFixture.file(s, "f").ino();
+            long other = StoreFixture.file(s, "g").ino();
+            s.write(ino, 0, fsynced, 0, fsynced.length, StoreFixture.change("/f"));
+            s.write(other, 0, fsynced, 0, fsynced.length, StoreFixture.change("/g"));
             s.sync(ino);
             s.sync(other);
             crashImage(s, store, dir.resolve("image"));
         }
         try (WorkspaceStore s = open(dir.resolve("image"))) {
             byte[] more = random(r, 300_000);
-            s.write(ino, 900_000, more, 0, more.length, ch("/f")); // on top of what is being chunked
+            s.write(ino, 900_000, more, 0, more.length, StoreFixture.change("/f")); // on top of what is being chunked
             byte[] expected = put(fsynced.clone(), 900_000, more);
             assertArrayEquals(expected, StoreFixture.readAll(s, ino));
-            s.truncate(ino, 1_000_000, ch("/f"));
+            s.truncate(ino, 1_000_000, StoreFixture.change("/f"));
             expected = Arrays.copyOf(expected, 1_000_000);
             assertArrayEquals(expected, StoreFixture.readAll(s, ino));
             s.rename(WorkspaceStore.ROOT, "f", WorkspaceStore.ROOT, "h", new Change("tester", "api", "", "/f", "/h"));
-            s.unlink(WorkspaceStore.ROOT, "g", ch("/g"));
+            s.unlink(WorkspaceStore.ROOT, "g", StoreFixture.change("/g"));
             s.settle();
             assertEquals(0, stagingFiles(dir.resolve("image")));
             assertArrayEquals(expected, StoreFixture.readAll(s, s.lookup(WorkspaceStore.ROOT, "h").orElseThrow().ino()));
@@ -477,7 +472,7 @@ class StagingTest {
         try (WorkspaceStore s = open()) {
             int files = 3;
             long[] inos = new long[files];
-            for (int f = 0; f < files; f++) inos[f] = s.create(WorkspaceStore.ROOT, "c" + f, FileType.FILE, 0644, 0, 0, null, ch("/c" + f)).ino();
+            for (int f = 0; f < files; f++) inos[f] = StoreFixture.file(s, "c" + f).ino();
             byte[][] finals = new byte[files][];
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             AtomicBoolean stop = new AtomicBoolean();
@@ -492,10 +487,10 @@ class StagingTest {
                             for (int w = 0; w < 4; w++) {
                                 long off = r.nextInt(1 << 20);
                                 byte[] d = random(r, 1 + r.nextInt(300_000));
-                                s.write(inos[file], off, d, 0, d.length, ch("/c" + file));
+                                s.write(inos[file], off, d, 0, d.length, StoreFixture.change("/c" + file));
                                 ref = put(ref, off, d);
                             }
-                            VersionRecord v = s.commit(inos[file], VersionKind.WRITE, ch("/c" + file)).orElseThrow();
+                            VersionRecord v = s.commit(inos[file], VersionKind.WRITE, StoreFixture.change("/c" + file)).orElseThrow();
                             if (!Arrays.equals(ref, StoreFixture.readVersion(s, inos[file], v.number()))) {
                                 throw new AssertionError("version " + v.number() + " of file " + file);
                             }
