@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,16 +79,21 @@ final class KernelCache implements ChangeListener {
      * Calls into the session under way (on changing threads and the worker): {@link #close}
      * waits for them, since the session is destroyed right after it returns.
      */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    @Override
-    public void changed(Caller caller, List<String> paths) {
+    /** Runs {@code work} unless closed, counted as a call into the session under way. */
+    private void whileOpen(Runnable work) {
         inFlight.incrementAndGet();
         try {
-            if (!closed) invalidateFor(paths);
+            if (!closed) work.run();
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    @Override
+    public void changed(Caller caller, List<String> paths) {
+        whileOpen(() -> invalidateFor(paths));
     }
 
     private void invalidateFor(List<String> paths) {
@@ -141,12 +147,7 @@ final class KernelCache implements ChangeListener {
     }
 
     private void invalidate(Set<String> nodes, Set<String> entries) {
-        inFlight.incrementAndGet();
-        try {
-            if (!closed) invalidateNow(nodes, entries);
-        } finally {
-            inFlight.decrementAndGet();
-        }
+        whileOpen(() -> invalidateNow(nodes, entries));
     }
 
     private void invalidateNow(Set<String> nodes, Set<String> entries) {
