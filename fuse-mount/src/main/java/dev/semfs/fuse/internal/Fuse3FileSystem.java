@@ -344,7 +344,7 @@ final class Fuse3FileSystem {
                         // known d_type spares rm -r, find and fts an lstat per entry.
                         st.fill((byte) 0);
                         fill(st, e);
-                        if (plus) attrTimeout(path.equals("/") ? "/" + e.name() : path + "/" + e.name(), e);
+                        if (plus) attrTimeout(e.path(), e);
                         full = fillDir(filler, buf, name, e.name(), st, i + 1, plus ? FUSE_FILL_DIR_PLUS : 0);
                     }
                     if (full != 0) break;

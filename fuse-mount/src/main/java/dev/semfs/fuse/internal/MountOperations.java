@@ -268,11 +268,8 @@ final class MountOperations {
 
     void unlink(Caller c, String path) throws IOException {
         refuseControl(path, false);
-        if (!hidden.isEmpty() && hidden.remove(hiddenKey(path)) != null) { // unlinked in the core when hidden
-            if (!linkInos.isEmpty()) forget(path);
-            return;
-        }
-        workspace.call(c, new Op.Remove(path, false));
+        boolean alreadyRemoved = !hidden.isEmpty() && hidden.remove(hiddenKey(path)) != null; // in the core when hidden
+        if (!alreadyRemoved) workspace.call(c, new Op.Remove(path, false));
         if (!linkInos.isEmpty()) forget(path); // gone (not when refused): nothing of it to invalidate
     }
 
