@@ -126,6 +126,11 @@ final class MountOperations {
     private final Map<String, JustHidden> justHidden = new ConcurrentHashMap<>();
     private static final Pattern HIDDEN = Pattern.compile(".*/\\.fuse_hidden[0-9a-f]{16}");
 
+    /** libfuse's name for an unlinked open file; asked per getattr and listed entry, so the regex only when it may match. */
+    private static boolean isHidden(String path) {
+        return path.contains("/.fuse_hidden") && HIDDEN.matcher(path).matches();
+    }
+
     private final boolean pageCache;
 
     /**
@@ -224,7 +229,7 @@ final class MountOperations {
      * routes are invalidated by {@link KernelCache}.
      */
     boolean attrsCacheable(String path, FileInfo f) {
-        if (path == null || ControlTree.owns(path) || HIDDEN.matcher(path).matches()) return false;
+        if (path == null || ControlTree.owns(path) || isHidden(path)) return false;
         return f.isDirectory() || f.nlink() == 1;
     }
 
@@ -310,7 +315,7 @@ final class MountOperations {
             if (workspace.call(c, new Op.Stat(from, false)).ino() != pending.ino) workspace.call(c, new Op.Move(from, to));
             return;
         }
-        if (HIDDEN.matcher(to).matches() && !hidden.containsKey(hiddenKey(from))) {
+        if (isHidden(to) && !hidden.containsKey(hiddenKey(from))) {
             long ino = workspace.call(c, new Op.Stat(from, false)).ino();
             if (files.anyCoreHandleOf(ino) >= 0) {
                 if (CallerSyscall.isRename(tid)) {
