@@ -205,8 +205,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         boolean recorded;
         /** Recorded without a version when the store opened: nobody writes it, the background chunks it. */
         boolean resumed;
-        /** The background is cutting a slice of a closed version under the node lock (see {@link #stat}). */
-        volatile boolean chunkingInBackground;
+        /**
+         * While the background cuts a slice under the node lock: what {@link #stat} said when the
+         * slice began. A slice changes how content is stored, never its size or times, so a stat
+         * need not wait for it; null whenever no slice holds the lock.
+         */
+        volatile Inode statDuringSlice;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         int opens;
@@ -767,27 +771,32 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         Node n = nodes.get(ino);
         if (n == null) return liveInode(ino).toInode();
         if (!n.lock.tryLock()) {
-            // The background chunking of a closed version holds the lock for a whole slice; it
-            // changes how the content is stored, never the size or times the record has had
-            // since the close, so a stat need not wait for it (getattr, open, ls -l would).
-            if (n.chunkingInBackground) return liveInode(ino).toInode();
+            // The background chunking of staged writes holds the lock for a whole slice (getattr,
+            // and so ls -l, would wait for it); it published what a stat says meanwhile. Taken
+            // from the slice, not from the record: writes since the close may be buffered.
+            Inode during = n.statDuringSlice;
+            if (during != null) return during;
             n.lock.lock();
         }
         try {
-            // The record is read under the node lock too: a flush between reading it and looking
-            // at the buffered content would leave the size from before the flushed writes.
-            Records.InodeRec rec = liveInode(ino);
-            if (rec.type == FileType.FILE) {
-                if (n.content != null && n.content.isDirty()) {
-                    rec.size = n.content.size();
-                    if (n.sealedVersion == 0) rec.changed = true; // else: it is a version, being chunked
-                }
-                if (n.pendingMtime > rec.mtime) rec.mtime = rec.ctime = n.pendingMtime;
-            }
-            return rec.toInode();
+            return statLocked(n);
         } finally {
             n.lock.unlock();
         }
+    }
+
+    private Inode statLocked(Node n) throws IOException {
+        // The record is read under the node lock too: a flush between reading it and looking
+        // at the buffered content would leave the size from before the flushed writes.
+        Records.InodeRec rec = liveInode(n.ino);
+        if (rec.type == FileType.FILE) {
+            if (n.content != null && n.content.isDirty()) {
+                rec.size = n.content.size();
+                if (n.sealedVersion == 0) rec.changed = true; // else: it is a version, being chunked
+            }
+            if (n.pendingMtime > rec.mtime) rec.mtime = rec.ctime = n.pendingMtime;
+        }
+        return rec.toInode();
     }
 
     @Override
@@ -1392,11 +1401,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.lock.lock();
             try {
                 if (closed || !n.recorded || (n.sealedVersion == 0 && !n.resumed)) return;
-                n.chunkingInBackground = true;
+                n.statDuringSlice = statLocked(n);
                 try {
                     convertSlice(n);
                 } finally {
-                    n.chunkingInBackground = false;
+                    n.statDuringSlice = null;
                 }
             } catch (IOException | RuntimeException e) {
                 // A full disk, say: the staged writes stay where they are; the next sync,
