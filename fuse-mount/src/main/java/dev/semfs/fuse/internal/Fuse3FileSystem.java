@@ -573,7 +573,9 @@ final class Fuse3FileSystem {
         String name = str(namePtr);
         if (name != null && MountOperations.neverStored(name)) {
             served("getxattr", 0);
-            return -Errno.ENODATA;
+            // Not supported rather than absent: GNU ls then stops asking on this device (it caches
+            // "unsupported" per st_dev), where ENODATA cost two round trips per file of ls -l.
+            return -Errno.EOPNOTSUPP;
         }
         return guard("getxattr", path, () -> {
             byte[] v = ops.getxattr(caller(), path, name);

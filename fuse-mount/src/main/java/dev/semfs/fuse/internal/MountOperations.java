@@ -532,9 +532,10 @@ final class MountOperations {
     // --- extended attributes ----------------------------------------------------------------
 
     /**
-     * An attribute the workspace never holds, because {@link #setxattr} refuses it, so the binding
-     * answers ENODATA without a core call: the kernel asks for security.capability before every
-     * write(2), and {@code ls -l} for security.selinux and system.posix_acl_access on every file.
+     * An attribute the workspace does not support, so {@link #setxattr} refuses it and the binding
+     * answers EOPNOTSUPP to a get without a core call, as a file system mounted without ACL or
+     * label support does: the kernel asks for security.capability before a write(2), and
+     * {@code ls -l} for security.selinux and system.posix_acl_access.
      */
     static boolean neverStored(String name) {
         return name.startsWith("system.") || name.equals("security.capability") || name.equals("security.selinux");
