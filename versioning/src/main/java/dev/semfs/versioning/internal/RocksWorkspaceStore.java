@@ -213,7 +213,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         volatile Inode statDuringSlice;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
-        int opens;
+        /** Handles open on the node; counted under its lock, or during a slice (see {@link #retain}). */
+        final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
         long pendingMtime;
         /** Who wrote the buffered or unversioned content last: its author when someone else versions it. */
         String lastWriter;
@@ -533,7 +534,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     private boolean isOpen(long ino) {
         Node n = nodes.get(ino);
-        return n != null && n.opens > 0;
+        return n != null && n.opens.get() > 0;
     }
 
     private Records.InodeRec directory(long ino) throws IOException {
@@ -1147,7 +1148,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             if (nodes.size() <= MAX_IDLE_NODES / 2) break;
             if (candidate.lock.tryLock()) {
                 try {
-                    if (candidate.opens == 0 && (candidate.content == null || !candidate.content.isDirty())
+                    if (candidate.opens.get() == 0 && (candidate.content == null || !candidate.content.isDirty())
                             && candidate.pendingMtime == 0) {
                         nodes.remove(candidate.ino, candidate);
                     }
@@ -1613,10 +1614,22 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     @Override
     public void retain(long ino) throws IOException {
         Node n = node(ino);
-        n.lock.lock();
+        if (!n.lock.tryLock()) {
+            // An open of a file whose close is being chunked (dd reading back what it just
+            // wrote) would wait for a whole slice. The slice holds the lock and the file is live
+            // under it: counting the handle while that same slice still runs is as good as
+            // counting it under the lock. Else undo the count as a release would, and wait.
+            Inode during = n.statDuringSlice;
+            if (during != null && during.nlink() > 0) {
+                n.opens.incrementAndGet();
+                if (n.statDuringSlice == during) return;
+                release(ino);
+            }
+            n.lock.lock();
+        }
         try {
             liveInode(ino);
-            n.opens++;
+            n.opens.incrementAndGet();
         } finally {
             n.lock.unlock();
         }
@@ -1626,10 +1639,20 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     public void release(long ino) throws IOException {
         Node n = nodes.get(ino);
         if (n == null) return;
-        n.lock.lock();
+        boolean counted = false;
+        if (!n.lock.tryLock()) {
+            // As in retain: during a slice the file is live, so its last release has nothing to
+            // clean up, provided that same slice still holds the lock after the count.
+            Inode during = n.statDuringSlice;
+            if (during != null && during.nlink() > 0) {
+                counted = decrementOpens(n);
+                if (n.statDuringSlice == during) return;
+            }
+            n.lock.lock();
+        }
         try {
-            if (n.opens > 0) n.opens--;
-            if (n.opens == 0) {
+            if (!counted) decrementOpens(n);
+            if (n.opens.get() == 0) {
                 Records.InodeRec rec = inode(ino);
                 if (rec != null && rec.nlink == 0 && !rec.deleted) {
                     // The last handle of an unlinked file: its live content is garbage now.
@@ -1654,6 +1677,13 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.lock.unlock();
             evict(n);
         }
+    }
+
+    private static boolean decrementOpens(Node n) {
+        for (int c = n.opens.get(); c > 0; c = n.opens.get()) {
+            if (n.opens.compareAndSet(c, c - 1)) return true;
+        }
+        return false;
     }
 
     @Override

@@ -495,6 +495,61 @@ class StagingTest {
     }
 
     @Test
+    void opensAndReleasesWhileACloseIsChunkedCountExactlyAndAnUnlinkAmongThemLeavesNoOrphan() throws Exception {
+        // Opens and releases do not wait for a chunking slice (they count the handle while the
+        // slice holds the lock); an unlink between two slices must still see every open handle,
+        // and the last release of an unlinked file must still free it.
+        Random r = new Random(5);
+        byte[] data = random(r, 24 << 20);
+        try (WorkspaceStore s = open()) {
+            for (int round = 0; round < 4; round++) {
+                String name = "f" + round;
+                long ino = StoreFixture.file(s, name).ino();
+                s.write(ino, 0, data, 0, data.length, StoreFixture.change("/" + name));
+                s.commit(ino, VersionKind.WRITE, StoreFixture.change("/" + name)).orElseThrow(); // chunked in the background
+                ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    threads.add(new Thread(() -> {
+                        byte[] buf = new byte[4096];
+                        try {
+                            for (int i = 0; i < 50_000; i++) {
+                                try {
+                                    s.retain(ino);
+                                } catch (java.nio.file.NoSuchFileException unlinked) {
+                                    return;
+                                }
+                                try {
+                                    if (i % 500 == 0) assertEquals(buf.length, s.read(ino, (long) i * 4096 % data.length, buf, 0, buf.length));
+                                } finally {
+                                    s.release(ino);
+                                }
+                            }
+                        } catch (Throwable e) {
+                            errors.add(e);
+                        }
+                    }));
+                }
+                threads.forEach(Thread::start);
+                if (round % 2 == 1) {
+                    Thread.sleep(r.nextInt(50));
+                    s.unlink(WorkspaceStore.ROOT, name, StoreFixture.change("/" + name));
+                }
+                for (Thread t : threads) t.join();
+                assertTrue(errors.isEmpty(), () -> "failed: " + errors.peek());
+                if (round % 2 == 0) {
+                    assertEquals(data.length, s.stat(ino).size());
+                    s.unlink(WorkspaceStore.ROOT, name, StoreFixture.change("/" + name));
+                }
+                assertThrows(java.nio.file.NoSuchFileException.class, () -> s.stat(ino),
+                        "no handle is left counted: the unlinked file is gone, round " + round);
+            }
+            s.settle();
+            StoreFixture.assertConsistent(s);
+        }
+    }
+
+    @Test
     void concurrentWritersAndReadersOnStagedFiles() throws Exception {
         try (WorkspaceStore s = open()) {
             int files = 3;
