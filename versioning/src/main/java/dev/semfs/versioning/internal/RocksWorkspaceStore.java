@@ -1291,6 +1291,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
      */
     private VersionRecord sealLocked(Node n, VersionKind kind, Change change) throws IOException {
         FileContent c = n.content;
+        // The bytes are in the file before a record names them: a kill after the close must
+        // find them there (in the page cache; a sync forces them).
+        c.staging().drain();
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec rec = inode(n.ino);

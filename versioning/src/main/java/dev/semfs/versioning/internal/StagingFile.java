@@ -41,6 +41,23 @@ final class StagingFile implements AutoCloseable {
      * directory too, else a machine crash can keep a record and lose the file it names.
      */
     private boolean nameUnforced = true;
+    /** Writes handed to {@link #WRITER} and not yet done; guarded by this. */
+    private int pendingWrites;
+    /** The first write behind that failed; guarded by this. */
+    private IOException failure;
+
+    /** Smaller writes are written at once: handing them over would cost more than it saves. */
+    static final int WRITE_BEHIND_MIN = 32 * 1024;
+    /** Bytes written behind and not yet in their files, in this process, at most about this many. */
+    private static final long MAX_PENDING_BYTES = 16L << 20;
+    private static final Object BUDGET = new Object();
+    private static long pendingBytes; // guarded by BUDGET
+    /** One thread for every staging file: it keeps each file's writes in order. */
+    private static final java.util.concurrent.ExecutorService WRITER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "semfs-staging-writer");
+        t.setDaemon(true);
+        return t;
+    });
 
     private StagingFile(Path path, FileChannel ch) {
         this.path = path;
@@ -65,18 +82,107 @@ final class StagingFile implements AutoCloseable {
                 StandardOpenOption.WRITE));
     }
 
+    /**
+     * Writes [off, off+len) of src at pos. A large write is copied and written behind, by one
+     * writer thread for all staging files, so that the caller (the mount's loop) answers the
+     * next request while the kernel fills the page cache with this one: a 128 KiB pwrite cost
+     * 285 us of the loop's time per write in dd's 512 MiB run. Everything that looks at the
+     * file's bytes waits for its writes first ({@link #drain}); a write that failed behind
+     * fails the next write, drain, read or force of the file.
+     */
     void write(long pos, byte[] src, int off, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(src, off, len);
+        rethrowFailure();
+        if (len < WRITE_BEHIND_MIN) {
+            drain(); // after the writes behind it: they may overlap
+            writeNow(pos, ByteBuffer.wrap(src, off, len));
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.wrap(Arrays.copyOfRange(src, off, off + len));
+        reserve(len);
+        synchronized (this) {
+            pendingWrites++;
+        }
+        try {
+            WRITER.execute(() -> writeBehind(pos, copy));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            writeBehind(pos, copy);
+        }
+    }
+
+    private void writeBehind(long pos, ByteBuffer copy) {
+        int len = copy.remaining();
+        try {
+            writeNow(pos, copy);
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                if (failure == null) failure = e instanceof IOException io ? io : new IOException(e);
+            }
+        } finally {
+            synchronized (this) {
+                pendingWrites--;
+                notifyAll();
+            }
+            unreserve(len);
+        }
+    }
+
+    private void writeNow(long pos, ByteBuffer b) throws IOException {
+        int start = b.position();
         try {
             FileChannel c = channel();
-            while (b.hasRemaining()) c.write(b, pos + (b.position() - off));
+            while (b.hasRemaining()) c.write(b, pos + (b.position() - start));
         } catch (IOException e) {
             throw noSpace(e);
         }
     }
 
+    /** Waits for the writes behind to reach the file; throws what one of them failed with. */
+    synchronized void drain() throws IOException {
+        boolean interrupted = false;
+        while (pendingWrites > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true; // the bytes must be in the file before anyone looks: wait on
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        rethrowFailure();
+    }
+
+    private synchronized void rethrowFailure() throws IOException {
+        if (failure != null) {
+            IOException e = noSpace(failure);
+            if (e instanceof SemfsException) throw e;
+            throw new IOException("a write to the staging file " + path.getFileName() + " failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    private static void reserve(int len) {
+        synchronized (BUDGET) {
+            boolean interrupted = false;
+            while (pendingBytes > 0 && pendingBytes + len > MAX_PENDING_BYTES) {
+                try {
+                    BUDGET.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            pendingBytes += len;
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void unreserve(int len) {
+        synchronized (BUDGET) {
+            pendingBytes -= len;
+            BUDGET.notifyAll();
+        }
+    }
+
     /** Reads [pos, pos+len) into buf; bytes past the end of the file read as zeros. */
     void read(long pos, byte[] buf, int off, int len) throws IOException {
+        drain();
         ByteBuffer b = ByteBuffer.wrap(buf, off, len);
         FileChannel c = channel();
         while (b.hasRemaining()) {
@@ -91,6 +197,7 @@ final class StagingFile implements AutoCloseable {
     /** Forces the file's bytes to disk; nothing once it is closed or deleted on purpose. */
     synchronized void force() throws IOException {
         if (closed) return;
+        drain();
         channel().force(false);
         forces.incrementAndGet();
         if (nameUnforced) {
@@ -119,14 +226,25 @@ final class StagingFile implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        awaitWritesBehind();
         closed = true;
         ch.close();
     }
 
     synchronized void delete() throws IOException {
+        awaitWritesBehind();
         closed = true;
         ch.close();
         Files.deleteIfExists(path);
+    }
+
+    /** Lets the writes behind finish before the channel goes, whatever they failed with. */
+    private synchronized void awaitWritesBehind() {
+        try {
+            drain();
+        } catch (IOException ignored) {
+            // closing or deleting: the failure was or will be reported by a read, write or force
+        }
     }
 
     private static IOException noSpace(IOException e) {
