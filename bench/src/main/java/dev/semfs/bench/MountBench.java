@@ -189,6 +189,7 @@ public final class MountBench {
         progress.println("== " + target + " on " + dir + (o.runs() > 1 ? " (run " + (run + 1) + " of " + o.runs() + ")" : ""));
         int bigMiB = o.bigMiB(), smallMiB = o.smallMiB(), files = o.files();
         long big = (long) bigMiB << 20, small = (long) smallMiB << 20;
+        warmUp(dir, source);
         roundTrips(target, dir);
         mbps(target, "dd write " + bigMiB + " MiB bs=128k", big,
                 () -> sh(dir, "dd if=" + source + " of=big bs=128k count=" + bigMiB * 8 + " conv=fsync status=none"));
@@ -215,6 +216,25 @@ public final class MountBench {
             record(target, "fio 4k random read, " + jobs + " reader" + (jobs > 1 ? "s" : ""), Double.parseDouble(f[7]), "IOPS");
         }
         sh(dir, "rm -f fio.dat");
+    }
+
+    /**
+     * Every workload once at a small size, untimed, on every target alike: a mount's daemon is
+     * long-lived, so its code is measured compiled, not while the JIT compiles it on one of the
+     * two cores (in a cold JVM the compiler threads took 40% of the CPU samples of a 10-second
+     * run of the core). Then a pause for the store to chunk what the warm-up wrote.
+     */
+    private void warmUp(Path dir, Path source) throws Exception {
+        int mib = Math.min(64, o.smallMiB()), files = Math.min(2000, o.files());
+        String kib = "x".repeat(1023);
+        sh(dir, "mkdir warm && cd warm"
+                + " && dd if=" + source + " of=big bs=128k count=" + mib * 8 + " conv=fsync status=none"
+                + " && dd if=big of=/dev/null bs=128k status=none"
+                + " && dd if=" + source + " of=small bs=4k count=" + mib * 64 + " conv=fsync status=none"
+                + " && dd if=small of=/dev/null bs=4k status=none"
+                + " && for i in $(seq " + files + "); do echo " + kib + " > f$i; done"
+                + " && ls -l > /dev/null && cat f* > /dev/null && cd .. && rm -rf warm");
+        Thread.sleep(1000);
     }
 
     /**
@@ -303,6 +323,7 @@ public final class MountBench {
                 o.bigMiB(), o.smallMiB(), o.files()));
         b.append(fio ? String.format(Locale.ROOT, "fio psync 4 KiB random reads on a %d MiB file for %d s; ", fioMiB(), o.fioSeconds())
                 : "no fio rows (fio not found); ");
+        b.append("each target warmed up by every workload at a small size first; ");
         b.append(o.runs() == 1 ? "1 run."
                 : o.runs() + " runs, the targets in turn: figures are medians, each ratio is the median of the ratios "
                         + "to native (or to the fake) in the same run, which follow it run by run.");
