@@ -148,6 +148,7 @@ final class FileContent {
     void spill(StagingFile file) throws IOException {
         if (staging != null) throw new IllegalStateException("already staging");
         for (Map.Entry<Long, byte[]> seg : dirty.entrySet()) file.write(seg.getKey(), seg.getValue(), 0, seg.getValue().length);
+        file.drain(); // a write that failed behind fails the spill, which keeps the buffered writes
         staging = file;
         for (Map.Entry<Long, byte[]> seg : dirty.entrySet()) addStaged(seg.getKey(), seg.getKey() + seg.getValue().length);
         dirty.clear();
@@ -444,6 +445,7 @@ final class FileContent {
                         // it too (the same bytes), so that the next slice starts right here.
                         byte[] tail = materialize(cutAt, chunkEnd);
                         staging.write(cutAt, tail, 0, tail.length);
+                        staging.drain(); // the batch of this slice names these bytes
                         addStaged(cutAt, chunkEnd);
                         out.add(Extent.hole(chunkEnd - cutAt));
                         pos = chunkEnd;
@@ -563,11 +565,15 @@ final class FileContent {
     /** Slice buffers, reused: a slice's window is megabytes, too large to allocate afresh each time. */
     private static final java.util.concurrent.ConcurrentLinkedQueue<byte[]> SCRATCH = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /** The largest window asked for: background and foreground slices differ, one size serves both. */
+    private static volatile int largestScratch;
+
     private static byte[] takeScratch(int n) {
+        if (n > largestScratch) largestScratch = n;
         for (byte[] b; (b = SCRATCH.poll()) != null; ) {
             if (b.length >= n) return b;
         }
-        return new byte[n];
+        return new byte[Math.max(n, largestScratch)];
     }
 
     private static void giveScratch(byte[] b) {

@@ -206,11 +206,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         /** Recorded without a version when the store opened: nobody writes it, the background chunks it. */
         boolean resumed;
         /**
-         * While the background cuts a slice under the node lock: what {@link #stat} said when the
-         * slice began. A slice changes how content is stored, never its size or times, so a stat
-         * need not wait for it; null whenever no slice holds the lock.
+         * While the background cuts a slice under the node lock: what the node's buffered state
+         * adds to its record (see {@link #stat}). A slice changes how content is stored, never
+         * its size or times, so a stat need not wait for it; null whenever no slice holds the lock.
          */
-        volatile Inode statDuringSlice;
+        volatile Buffered duringSlice;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         /** Handles open on the node; counted under its lock, or during a slice (see {@link #retain}). */
@@ -773,31 +773,42 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         if (n == null) return liveInode(ino).toInode();
         if (!n.lock.tryLock()) {
             // The background chunking of staged writes holds the lock for a whole slice (getattr,
-            // and so ls -l, would wait for it); it published what a stat says meanwhile. Taken
-            // from the slice, not from the record: writes since the close may be buffered.
-            Inode during = n.statDuringSlice;
-            if (during != null) return during;
+            // and so ls -l, would wait for it); it published what buffered writes add to the
+            // record meanwhile (a write since the close may be buffered). The record itself is
+            // read now: links and xattrs change it without the node lock.
+            Buffered during = n.duringSlice;
+            if (during != null) return during.over(liveInode(ino)).toInode();
             n.lock.lock();
         }
         try {
-            return statLocked(n);
+            // The record is read under the node lock too: a flush between reading it and looking
+            // at the buffered content would leave the size from before the flushed writes.
+            return buffered(n).over(liveInode(ino)).toInode();
         } finally {
             n.lock.unlock();
         }
     }
 
-    private Inode statLocked(Node n) throws IOException {
-        // The record is read under the node lock too: a flush between reading it and looking
-        // at the buffered content would leave the size from before the flushed writes.
-        Records.InodeRec rec = liveInode(n.ino);
-        if (rec.type == FileType.FILE) {
-            if (n.content != null && n.content.isDirty()) {
-                rec.size = n.content.size();
-                if (n.sealedVersion == 0) rec.changed = true; // else: it is a version, being chunked
+    /**
+     * What a node's buffered writes add to its record: their size (-1 when none) and whether they
+     * are a change since the newest version, and a modification time not yet stored.
+     */
+    private record Buffered(long size, boolean changed, long pendingMtime) {
+        Records.InodeRec over(Records.InodeRec rec) {
+            if (rec.type == FileType.FILE) {
+                if (size >= 0) rec.size = size;
+                if (changed) rec.changed = true;
+                if (pendingMtime > rec.mtime) rec.mtime = rec.ctime = pendingMtime;
             }
-            if (n.pendingMtime > rec.mtime) rec.mtime = rec.ctime = n.pendingMtime;
+            return rec;
         }
-        return rec.toInode();
+    }
+
+    /** Caller holds the node lock. */
+    private static Buffered buffered(Node n) {
+        boolean dirty = n.content != null && n.content.isDirty();
+        // A sealed version being chunked is dirty, but it is a version, not a change since one.
+        return new Buffered(dirty ? n.content.size() : -1, dirty && n.sealedVersion == 0, n.pendingMtime);
     }
 
     @Override
@@ -1412,11 +1423,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.lock.lock();
             try {
                 if (closed || !n.recorded || (n.sealedVersion == 0 && !n.resumed)) return;
-                n.statDuringSlice = statLocked(n);
+                n.duringSlice = buffered(n);
                 try {
                     convertSlice(n, Math.min(options.dirtyLimit(), BACKGROUND_SLICE_BYTES));
                 } finally {
-                    n.statDuringSlice = null;
+                    n.duringSlice = null;
                 }
             } catch (IOException | RuntimeException e) {
                 // A full disk, say: the staged writes stay where they are; the next sync,
@@ -1629,10 +1640,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             // wrote) would wait for a whole slice. The slice holds the lock and the file is live
             // under it: counting the handle while that same slice still runs is as good as
             // counting it under the lock. Else undo the count as a release would, and wait.
-            Inode during = n.statDuringSlice;
-            if (during != null && during.nlink() > 0) {
+            Buffered during = n.duringSlice;
+            if (during != null && liveInode(ino).nlink > 0) {
                 n.opens.incrementAndGet();
-                if (n.statDuringSlice == during) return;
+                if (n.duringSlice == during) return;
                 release(ino);
             }
             n.lock.lock();
@@ -1653,10 +1664,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         if (!n.lock.tryLock()) {
             // As in retain: during a slice the file is live, so its last release has nothing to
             // clean up, provided that same slice still holds the lock after the count.
-            Inode during = n.statDuringSlice;
-            if (during != null && during.nlink() > 0) {
+            Buffered during = n.duringSlice;
+            if (during != null && liveInode(ino).nlink > 0) {
                 counted = decrementOpens(n);
-                if (n.statDuringSlice == during) return;
+                if (n.duringSlice == during) return;
             }
             n.lock.lock();
         }

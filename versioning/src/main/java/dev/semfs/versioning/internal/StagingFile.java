@@ -34,17 +34,28 @@ final class StagingFile implements AutoCloseable {
      */
     private volatile FileChannel ch;
     /** Closed or deleted on purpose: never reopened. */
-    private boolean closed;
+    private volatile boolean closed;
     /**
      * The file's name may not be on disk yet (a new file, or one found after a restart): forcing
      * the file alone does not make its directory entry durable, so its first force forces the
-     * directory too, else a machine crash can keep a record and lose the file it names.
+     * directory too, else a machine crash can keep a record and lose the file it names. Guarded
+     * by {@link #forceLock}.
      */
     private boolean nameUnforced = true;
-    /** Writes handed to {@link #WRITER} and not yet done; guarded by this. */
-    private int pendingWrites;
-    /** The first write behind that failed; guarded by this. */
-    private IOException failure;
+    /**
+     * Held while forcing, closing or deleting; not the monitor, which a write or read takes for
+     * its bookkeeping and must not wait for an fsync under way.
+     */
+    private final java.util.concurrent.locks.ReentrantLock forceLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Writes handed to {@link #WRITER}, and those of them done (written or failed); guarded by this. */
+    private long submitted, completed;
+    /**
+     * Writes behind that failed, and every later one of this file (kept out of the file so that
+     * a retry cannot land under a newer write), in order; retried by {@link #drain}. Guarded by this.
+     */
+    private final java.util.ArrayDeque<Pending> failed = new java.util.ArrayDeque<>();
+
+    private record Pending(long pos, ByteBuffer bytes) {}
 
     /** Smaller writes are written at once: handing them over would cost more than it saves. */
     static final int WRITE_BEHIND_MIN = 32 * 1024;
@@ -87,11 +98,13 @@ final class StagingFile implements AutoCloseable {
      * writer thread for all staging files, so that the caller (the mount's loop) answers the
      * next request while the kernel fills the page cache with this one: a 128 KiB pwrite cost
      * 285 us of the loop's time per write in dd's 512 MiB run. Everything that looks at the
-     * file's bytes waits for its writes first ({@link #drain}); a write that failed behind
-     * fails the next write, drain, read or force of the file.
+     * file's bytes waits for its writes first ({@link #drain}). A write behind that fails (a full
+     * disk) is kept and retried by the next drain; until one succeeds, the file's writes, reads,
+     * drains and forces fail with its error, as a kernel reports write-back errors at the next
+     * fsync or close.
      */
     void write(long pos, byte[] src, int off, int len) throws IOException {
-        rethrowFailure();
+        if (hasFailed()) drain(); // retries; throws while the disk is still full
         if (len < WRITE_BEHIND_MIN) {
             drain(); // after the writes behind it: they may overlap
             writeNow(pos, ByteBuffer.wrap(src, off, len));
@@ -100,28 +113,40 @@ final class StagingFile implements AutoCloseable {
         ByteBuffer copy = ByteBuffer.wrap(Arrays.copyOfRange(src, off, off + len));
         reserve(len);
         synchronized (this) {
-            pendingWrites++;
+            submitted++;
         }
         try {
             WRITER.execute(() -> writeBehind(pos, copy));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            writeBehind(pos, copy);
+        } catch (Throwable e) {
+            writeBehind(pos, copy); // no writer thread (rejected, or none could start): write it here
         }
+    }
+
+    private synchronized boolean hasFailed() {
+        return !failed.isEmpty();
     }
 
     private void writeBehind(long pos, ByteBuffer copy) {
         int len = copy.remaining();
         try {
-            writeNow(pos, copy);
-        } catch (IOException | RuntimeException e) {
+            boolean behindAFailure;
             synchronized (this) {
-                if (failure == null) failure = e instanceof IOException io ? io : new IOException(e);
+                behindAFailure = !failed.isEmpty();
             }
-        } finally {
+            Throwable error = null;
+            if (!behindAFailure) {
+                try {
+                    writeNow(pos, copy.duplicate());
+                } catch (Throwable e) {
+                    error = e;
+                }
+            }
             synchronized (this) {
-                pendingWrites--;
+                if (behindAFailure || error != null) failed.addLast(new Pending(pos, copy));
+                completed++;
                 notifyAll();
             }
+        } finally {
             unreserve(len);
         }
     }
@@ -136,10 +161,14 @@ final class StagingFile implements AutoCloseable {
         }
     }
 
-    /** Waits for the writes behind to reach the file; throws what one of them failed with. */
+    /**
+     * Waits for the writes behind made so far to reach the file, and retries those that failed,
+     * in order; throws if one still fails (its bytes stay kept for the next try).
+     */
     synchronized void drain() throws IOException {
+        long ticket = submitted;
         boolean interrupted = false;
-        while (pendingWrites > 0) {
+        while (completed < ticket) {
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -147,14 +176,16 @@ final class StagingFile implements AutoCloseable {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
-        rethrowFailure();
-    }
-
-    private synchronized void rethrowFailure() throws IOException {
-        if (failure != null) {
-            IOException e = noSpace(failure);
-            if (e instanceof SemfsException) throw e;
-            throw new IOException("a write to the staging file " + path.getFileName() + " failed: " + failure.getMessage(), failure);
+        while (!failed.isEmpty()) {
+            Pending p = failed.peekFirst();
+            try {
+                writeNow(p.pos(), p.bytes().duplicate());
+            } catch (IOException | RuntimeException e) {
+                IOException io = e instanceof IOException x ? x : new IOException(e);
+                if (io instanceof SemfsException) throw io;
+                throw new IOException("a write to the staging file " + path.getFileName() + " failed: " + io.getMessage(), io);
+            }
+            failed.removeFirst();
         }
     }
 
@@ -195,14 +226,19 @@ final class StagingFile implements AutoCloseable {
     }
 
     /** Forces the file's bytes to disk; nothing once it is closed or deleted on purpose. */
-    synchronized void force() throws IOException {
-        if (closed) return;
+    void force() throws IOException {
         drain();
-        channel().force(false);
-        forces.incrementAndGet();
-        if (nameUnforced) {
-            forceDirectory(path.getParent());
-            nameUnforced = false;
+        forceLock.lock();
+        try {
+            if (closed) return;
+            channel().force(false);
+            forces.incrementAndGet();
+            if (nameUnforced) {
+                forceDirectory(path.getParent());
+                nameUnforced = false;
+            }
+        } finally {
+            forceLock.unlock();
         }
     }
 
@@ -225,26 +261,37 @@ final class StagingFile implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
         awaitWritesBehind();
-        closed = true;
-        ch.close();
+        forceLock.lock();
+        try {
+            closed = true;
+            ch.close();
+        } finally {
+            forceLock.unlock();
+        }
     }
 
-    synchronized void delete() throws IOException {
+    void delete() throws IOException {
         awaitWritesBehind();
-        closed = true;
-        ch.close();
-        Files.deleteIfExists(path);
+        forceLock.lock();
+        try {
+            closed = true;
+            ch.close();
+            Files.deleteIfExists(path);
+        } finally {
+            forceLock.unlock();
+        }
     }
 
-    /** Lets the writes behind finish before the channel goes, whatever they failed with. */
+    /** Lets the writes behind finish before the channel goes; failed ones go with the file. */
     private synchronized void awaitWritesBehind() {
         try {
             drain();
         } catch (IOException ignored) {
-            // closing or deleting: the failure was or will be reported by a read, write or force
+            // closing or deleting: what failed was reported by a read, write, drain or force
         }
+        failed.clear();
     }
 
     private static IOException noSpace(IOException e) {
