@@ -520,9 +520,51 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     private Records.InodeRec inode(long ino) throws IOException {
-        byte[] v = get(cfInodes, Codec.longKey(ino));
+        byte[] v = inodeCache.get(ino);
+        if (v == null) {
+            long epoch = inodeCache.epoch();
+            v = get(cfInodes, Codec.longKey(ino));
+            if (v != null) inodeCache.fill(ino, v, epoch);
+        }
         return v == null ? null : Records.InodeRec.decode(v);
     }
+
+    /**
+     * The encoded inode records read or written lately, in front of the key-value store's
+     * point lookups (a quarter of the core's time per create, close and unlink went to RocksDB
+     * gets, the inode record's first among them). Written through: a batch's records replace
+     * the cached ones once the batch is written. A reader fills in what it read only if no batch
+     * was applied meanwhile, so a value read before a batch never lands after it.
+     */
+    private static final class InodeCache {
+        private static final int MAX = 65_536;
+        private final Map<Long, byte[]> records = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+                return size() > MAX;
+            }
+        };
+        private long epoch;
+
+        synchronized byte[] get(long ino) {
+            return records.get(ino);
+        }
+
+        synchronized long epoch() {
+            return epoch;
+        }
+
+        synchronized void fill(long ino, byte[] encoded, long readAt) {
+            if (epoch == readAt) records.putIfAbsent(ino, encoded);
+        }
+
+        synchronized void written(Map<Long, byte[]> batch) {
+            records.putAll(batch);
+            epoch++;
+        }
+    }
+
+    private final InodeCache inodeCache = new InodeCache();
 
     private Records.InodeRec liveInode(long ino) throws IOException {
         Records.InodeRec rec = inode(ino);
@@ -636,9 +678,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
 
         boolean inodesChanged;
+        final Map<Long, byte[]> inodes = new HashMap<>();
 
         void putInode(Records.InodeRec rec) throws IOException {
-            put(cfInodes, Codec.longKey(rec.ino), rec.encode());
+            byte[] encoded = rec.encode();
+            put(cfInodes, Codec.longKey(rec.ino), encoded);
+            inodes.put(rec.ino, encoded);
             inodesChanged = true;
         }
 
@@ -724,6 +769,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             }
             try {
                 db.write(sync ? syncWrite : asyncWrite, batch);
+                if (!inodes.isEmpty()) inodeCache.written(inodes);
             } catch (RocksDBException e) {
                 throw io(e);
             } finally {
