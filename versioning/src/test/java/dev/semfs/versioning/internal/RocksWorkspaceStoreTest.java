@@ -32,6 +32,50 @@ class RocksWorkspaceStoreTest {
     }
 
     /**
+     * Inode records are cached in front of the key-value store: a stat racing a batch may read
+     * the record from before it, but must never put that into the cache after the batch, where
+     * the writer's own next stat would find it.
+     */
+    @Test
+    void aStatRacingALinkNeverLeavesTheOldRecordCached() throws Exception {
+        int n = 3000;
+        long[] inos = new long[n];
+        try (WorkspaceStore s = open(dir)) {
+            for (int i = 0; i < n; i++) inos[i] = file(s, "f" + i).ino();
+        }
+        // Reopened, nothing is cached: each file's first stat reads the store, racing the link.
+        try (WorkspaceStore s = open(dir)) {
+            java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(-1);
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> readers = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!done.get()) {
+                            int c = current.get();
+                            if (c >= 0) s.stat(inos[c]);
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            try {
+                for (int i = 0; i < n; i++) {
+                    current.set(i);
+                    s.link(inos[i], WorkspaceStore.ROOT, "l" + i, change("/l" + i));
+                    assertEquals(2, s.stat(inos[i]).nlink(), "links of f" + i + " after its link");
+                }
+            } finally {
+                done.set(true);
+                for (Thread t : readers) t.join();
+            }
+            assertTrue(errors.isEmpty(), () -> "reader failed: " + errors.peek());
+        }
+    }
+
+    /**
      * stat of a file whose buffered writes another thread is flushing into a version must not
      * report the size from before those writes (the FUSE mount's page cache takes that size as
      * the end of file: a file just written read back empty).
