@@ -1392,6 +1392,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         List<PageRef> root = paged.root();
         long[] rest = c.stagedRangesAfter(plan);
         StagingFile f = c.staging();
+        // The record below names what is staged: all of it in the file first (a chunk tail
+        // staged by the plan is drained there already; this covers any other path to it).
+        if (f != null) f.drain();
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec rec = inode(n.ino);
