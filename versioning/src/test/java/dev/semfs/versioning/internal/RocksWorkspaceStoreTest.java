@@ -75,6 +75,53 @@ class RocksWorkspaceStoreTest {
         }
     }
 
+    @Test
+    void aLookupRacingACreateOrUnlinkNeverLeavesTheOldEntryCached() throws Exception {
+        int n = 2000;
+        try (WorkspaceStore s = open(dir)) {
+            for (int i = 0; i < n; i++) file(s, "old" + i);
+        }
+        // Reopened, nothing is cached: each name's first lookup reads the store, racing the
+        // batch that creates it (a missing entry cached) or unlinks it (an entry cached).
+        try (WorkspaceStore s = open(dir)) {
+            java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(-1);
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> readers = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!done.get()) {
+                            int c = current.get();
+                            if (c < 0) continue;
+                            s.lookup(WorkspaceStore.ROOT, "new" + c);
+                            try {
+                                s.lookup(WorkspaceStore.ROOT, "old" + c);
+                            } catch (NoSuchFileException unlinkedMeanwhile) {
+                                // found the entry, then the node was gone: as good as not found
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            try {
+                for (int i = 0; i < n; i++) {
+                    current.set(i);
+                    file(s, "new" + i);
+                    s.unlink(WorkspaceStore.ROOT, "old" + i, change("/old" + i));
+                    assertTrue(s.lookup(WorkspaceStore.ROOT, "new" + i).isPresent(), "new" + i + " after its create");
+                    assertTrue(s.lookup(WorkspaceStore.ROOT, "old" + i).isEmpty(), "old" + i + " after its unlink");
+                }
+            } finally {
+                done.set(true);
+                for (Thread t : readers) t.join();
+            }
+            assertTrue(errors.isEmpty(), () -> "reader failed: " + errors.peek());
+        }
+    }
+
     /**
      * stat of a file whose buffered writes another thread is flushing into a version must not
      * report the size from before those writes (the FUSE mount's page cache takes that size as
