@@ -434,6 +434,11 @@ abstract class MountContractTest {
         assertEquals("65534\n", sh(mnt, "stat -c %u shared/n"));
         sh(mnt, "echo root > shared/r");
         assertTrue(run(mnt, "sh", "-c", nobody + "rm -f shared/r").out().contains("Operation not permitted")); // sticky
+        // A write by another user through the page cache clears the set-user-ID bit, as on any
+        // local file system (an O_APPEND write, served with direct I/O, does not yet).
+        sh(mnt, "echo x > su && chmod 4777 su");
+        sh(mnt, nobody + "sh -c 'printf y | dd of=su conv=notrunc status=none'");
+        assertEquals("777\n", sh(mnt, "stat -c %a su"));
     }
 
     // --- helpers --------------------------------------------------------------------------------

@@ -129,9 +129,35 @@ final class Fuse3FileSystem {
         try {
             MethodType type = fd.toMethodType();
             MethodHandle target = MethodHandles.lookup().findVirtual(Fuse3FileSystem.class, method, type).bindTo(this);
-            struct.set(ADDRESS, slot * 8, LibFuse3.LINKER.upcallStub(target, fd, arena));
+            struct.set(ADDRESS, slot * 8, LibFuse3.LINKER.upcallStub(lastResort(target, method), fd, arena));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("no callback " + method + type(fd), e);
+        }
+    }
+
+    /**
+     * An exception escaping an upcall ends the JVM (FFM's rule). Each callback catches its own
+     * failures, but an Error can come from outside them (decoding a path, the counters, the
+     * logger in init): it becomes EIO (NULL from init, nothing from destroy) instead.
+     */
+    static MethodHandle lastResort(MethodHandle target, String method) throws ReflectiveOperationException {
+        MethodType t = target.type();
+        MethodHandle handler = MethodHandles.lookup().findStatic(Fuse3FileSystem.class, "escaped",
+                MethodType.methodType(void.class, String.class, Throwable.class)).bindTo(method);
+        Class<?> ret = t.returnType();
+        if (ret != void.class) {
+            Object value = ret == int.class ? -Errno.EIO : ret == MemorySegment.class ? MemorySegment.NULL : null;
+            handler = MethodHandles.filterReturnValue(handler, MethodHandles.constant(ret, value));
+        }
+        handler = MethodHandles.dropArguments(handler, 1, t.parameterList());
+        return MethodHandles.catchException(target, Throwable.class, handler);
+    }
+
+    private static void escaped(String method, Throwable t) {
+        try {
+            System.err.println("semfs: the " + method + " callback failed: " + t);
+        } catch (Throwable ignored) {
+            // nothing more can be done here; the request gets EIO
         }
     }
 

@@ -86,10 +86,15 @@ final class OpenFiles {
         return core.remove(fh) != null;
     }
 
-    /** Removes and returns every core handle still open. */
+    /**
+     * Removes and returns every core handle still open: each once, even while loop threads
+     * still release handles (a lazy unmount), so that no handle is released twice.
+     */
     List<Long> drainCore() {
-        List<Long> open = List.copyOf(core.keySet());
-        open.forEach(core::remove);
+        List<Long> open = new java.util.ArrayList<>();
+        for (Long fh : List.copyOf(core.keySet())) {
+            if (core.remove(fh) != null) open.add(fh);
+        }
         virtual.clear();
         append.clear();
         buffered.clear();
