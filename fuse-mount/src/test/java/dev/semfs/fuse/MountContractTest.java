@@ -113,6 +113,27 @@ abstract class MountContractTest {
     }
 
     @Test
+    void aNoClobberRenameOverAnOpenFileLeavesItsTarget() throws Exception {
+        // The kernel refuses it on its dentry of the target; had libfuse hidden the open target
+        // first (as it does before any rename over an open file), the refusal drops that hide
+        // (MountOperations.renameRefused) rather than letting it become an unlink.
+        Files.writeString(mnt.resolve("a"), "A");
+        Files.writeString(mnt.resolve("b"), "B");
+        try (FileChannel held = FileChannel.open(mnt.resolve("b"))) {
+            // renameat2(AT_FDCWD, "a", AT_FDCWD, "b", RENAME_NOREPLACE), as mv and cp use it
+            String py = "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                    + "r = libc.renameat2(-100, b'a', -100, b'b', 1)\nprint(r, os.strerror(ctypes.get_errno()) if r else '')\n";
+            assertTrue(sh(mnt, "/usr/bin/python3 -c \"" + py + "\"").startsWith("-1 File exists"));
+            sh(mnt, "ls > /dev/null"); // the thread's next requests
+            assertEquals(1, held.size());
+        }
+        sh(mnt, "ls > /dev/null");
+        m.workspace.call(Caller.owner(), new Op.Stat("/b", false)); // still there in the core
+        assertEquals("B", Files.readString(mnt.resolve("b")));
+        assertEquals("A", Files.readString(mnt.resolve("a")));
+    }
+
+    @Test
     void appendsThroughTwoHardLinksAtOnceKeepEveryLine() throws Exception {
         // Each link is its own kernel node, so the kernel's inode lock does not order the two
         // writers; on a multithreaded mount libfuse serves both at once, and only the core's

@@ -465,9 +465,18 @@ final class Fuse3FileSystem {
         String from = str(fromPtr);
         String to = str(toPtr);
         return guard("rename", from, () -> {
-            if ((flags & ~RENAME_NOREPLACE) != 0) return -Errno.EINVAL;
+            // libfuse hides an open target before it asks for any rename over it (the kernel
+            // refuses RENAME_NOREPLACE on a target it knows first); a rename refused here must
+            // not leave such a hide to be carried out as an unlink.
+            if ((flags & ~RENAME_NOREPLACE) != 0) {
+                ops.renameRefused();
+                return -Errno.EINVAL;
+            }
             Caller c = caller();
-            if ((flags & RENAME_NOREPLACE) != 0 && ops.exists(c, to)) return -Errno.EEXIST;
+            if ((flags & RENAME_NOREPLACE) != 0 && ops.exists(c, to)) {
+                ops.renameRefused();
+                return -Errno.EEXIST;
+            }
             ops.rename(c, from, to, LibFuse3.callerTid());
             return 0;
         });

@@ -299,6 +299,15 @@ final class MountOperations {
         workspace.call(c, new Op.Remove(path, false));
     }
 
+    /**
+     * The rename this thread's pending hide waited for was refused (EEXIST for RENAME_NOREPLACE,
+     * EINVAL for other flags): rename(2) failed, so its target stays, in the core as in the
+     * kernel; the hide is dropped, not carried out.
+     */
+    void renameRefused() {
+        if (!pendingHides.isEmpty()) pendingHides.remove(Thread.currentThread().threadId());
+    }
+
     /** {@code tid}: the calling thread's id from the FUSE request, or 0 when not known. */
     void rename(Caller c, String from, String to, int tid) throws IOException {
         long thread = Thread.currentThread().threadId();
