@@ -31,6 +31,44 @@ class RocksWorkspaceStoreTest {
         return b;
     }
 
+    @FunctionalInterface
+    private interface Step {
+        void run(int i) throws Exception;
+    }
+
+    /**
+     * Runs {@code write} for 0 to n-1 while two threads run {@code read} on the same i over and
+     * over: a race of each first read (the caches are empty after a reopen) with its batch.
+     */
+    private static void race(int n, Step read, Step write) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(-1);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> readers = new java.util.ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (!done.get()) {
+                        int c = current.get();
+                        if (c >= 0) read.run(c);
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        try {
+            for (int i = 0; i < n; i++) {
+                current.set(i);
+                write.run(i);
+            }
+        } finally {
+            done.set(true);
+            for (Thread t : readers) t.join();
+        }
+        assertTrue(errors.isEmpty(), () -> "reader failed: " + errors.peek());
+    }
+
     /**
      * Inode records are cached in front of the key-value store: a stat racing a batch may read
      * the record from before it, but must never put that into the cache after the batch, where
@@ -43,82 +81,35 @@ class RocksWorkspaceStoreTest {
         try (WorkspaceStore s = open(dir)) {
             for (int i = 0; i < n; i++) inos[i] = file(s, "f" + i).ino();
         }
-        // Reopened, nothing is cached: each file's first stat reads the store, racing the link.
         try (WorkspaceStore s = open(dir)) {
-            java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(-1);
-            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
-            List<Thread> readers = new java.util.ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                readers.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        while (!done.get()) {
-                            int c = current.get();
-                            if (c >= 0) s.stat(inos[c]);
-                        }
-                    } catch (Throwable e) {
-                        errors.add(e);
-                    }
-                }));
-            }
-            try {
-                for (int i = 0; i < n; i++) {
-                    current.set(i);
-                    s.link(inos[i], WorkspaceStore.ROOT, "l" + i, change("/l" + i));
-                    assertEquals(2, s.stat(inos[i]).nlink(), "links of f" + i + " after its link");
-                }
-            } finally {
-                done.set(true);
-                for (Thread t : readers) t.join();
-            }
-            assertTrue(errors.isEmpty(), () -> "reader failed: " + errors.peek());
+            race(n, i -> s.stat(inos[i]), i -> {
+                s.link(inos[i], WorkspaceStore.ROOT, "l" + i, change("/l" + i));
+                assertEquals(2, s.stat(inos[i]).nlink(), "links of f" + i + " after its link");
+            });
         }
     }
 
+    /** The same for directory entries, present (unlink) and absent (create) ones. */
     @Test
     void aLookupRacingACreateOrUnlinkNeverLeavesTheOldEntryCached() throws Exception {
         int n = 2000;
         try (WorkspaceStore s = open(dir)) {
             for (int i = 0; i < n; i++) file(s, "old" + i);
         }
-        // Reopened, nothing is cached: each name's first lookup reads the store, racing the
-        // batch that creates it (a missing entry cached) or unlinks it (an entry cached).
         try (WorkspaceStore s = open(dir)) {
-            java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(-1);
-            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
-            List<Thread> readers = new java.util.ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                readers.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        while (!done.get()) {
-                            int c = current.get();
-                            if (c < 0) continue;
-                            s.lookup(WorkspaceStore.ROOT, "new" + c);
-                            try {
-                                s.lookup(WorkspaceStore.ROOT, "old" + c);
-                            } catch (NoSuchFileException unlinkedMeanwhile) {
-                                // found the entry, then the node was gone: as good as not found
-                            }
-                        }
-                    } catch (Throwable e) {
-                        errors.add(e);
-                    }
-                }));
-            }
-            try {
-                for (int i = 0; i < n; i++) {
-                    current.set(i);
-                    file(s, "new" + i);
-                    s.unlink(WorkspaceStore.ROOT, "old" + i, change("/old" + i));
-                    assertTrue(s.lookup(WorkspaceStore.ROOT, "new" + i).isPresent(), "new" + i + " after its create");
-                    assertTrue(s.lookup(WorkspaceStore.ROOT, "old" + i).isEmpty(), "old" + i + " after its unlink");
+            race(n, i -> {
+                s.lookup(WorkspaceStore.ROOT, "new" + i);
+                try {
+                    s.lookup(WorkspaceStore.ROOT, "old" + i);
+                } catch (NoSuchFileException unlinkedMeanwhile) {
+                    // found the entry, then the node was gone: as good as not found
                 }
-            } finally {
-                done.set(true);
-                for (Thread t : readers) t.join();
-            }
-            assertTrue(errors.isEmpty(), () -> "reader failed: " + errors.peek());
+            }, i -> {
+                file(s, "new" + i);
+                s.unlink(WorkspaceStore.ROOT, "old" + i, change("/old" + i));
+                assertTrue(s.lookup(WorkspaceStore.ROOT, "new" + i).isPresent(), "new" + i + " after its create");
+                assertTrue(s.lookup(WorkspaceStore.ROOT, "old" + i).isEmpty(), "old" + i + " after its unlink");
+            });
         }
     }
 
