@@ -113,6 +113,24 @@ abstract class MountContractTest {
     }
 
     @Test
+    void aRenameOntoAFileOpenHereButDeletedByAnotherFrontEndSucceeds() throws Exception {
+        // libfuse still counts the target open and hides it first; the core no longer has it.
+        Files.writeString(mnt.resolve("a"), "A");
+        Files.writeString(mnt.resolve("b"), "B");
+        try (FileChannel held = FileChannel.open(mnt.resolve("b"))) {
+            m.workspace.call(Caller.owner(), new Op.Remove("/b", false));
+            Files.move(mnt.resolve("a"), mnt.resolve("b"), StandardCopyOption.ATOMIC_MOVE);
+            ByteBuffer buf = ByteBuffer.allocate(8);
+            held.read(buf, 0);
+            assertEquals("B", new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8), "the open handle still reads its file");
+        }
+        sh(mnt, "ls > /dev/null");
+        assertEquals("A", Files.readString(mnt.resolve("b")));
+        assertFalse(Files.exists(mnt.resolve("a")));
+        assertEquals("A", new String(m.workspace.call(Caller.owner(), new Op.ReadFile("/b", 0, 10)).data(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aNoClobberRenameOverAnOpenFileLeavesItsTarget() throws Exception {
         // The kernel refuses it on its dentry of the target; had libfuse hidden the open target
         // first (as it does before any rename over an open file), the refusal drops that hide

@@ -325,7 +325,17 @@ final class MountOperations {
             return;
         }
         if (isHidden(to) && !hidden.containsKey(hiddenKey(from))) {
-            long ino = workspace.call(c, new Op.Stat(from, false)).ino();
+            long ino;
+            try {
+                ino = workspace.call(c, new Op.Stat(from, false)).ino();
+            } catch (IOException e) {
+                if (ErrorCode.of(e) != ErrorCode.NOT_FOUND) throw e;
+                // Open here but deleted by another front end: nothing is left to hide in the
+                // core, and failing the hide would fail the rename(2) libfuse hid it for.
+                hidden.put(hiddenKey(to), -1L);
+                if (!linkInos.isEmpty()) forget(from);
+                return;
+            }
             if (files.anyCoreHandleOf(ino) >= 0) {
                 if (CallerSyscall.isRename(tid)) {
                     pendingHides.put(thread, new PendingHide(c, from, ino, requestNumber()));
