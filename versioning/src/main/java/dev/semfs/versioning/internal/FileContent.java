@@ -444,8 +444,7 @@ final class FileContent {
                         // The stored chunk under the cut point cannot be split: stage the rest of
                         // it too (the same bytes), so that the next slice starts right here.
                         byte[] tail = materialize(cutAt, chunkEnd);
-                        staging.write(cutAt, tail, 0, tail.length);
-                        staging.drain(); // the batch of this slice names these bytes
+                        staging.write(cutAt, tail, 0, tail.length); // drained before the slice's batch
                         addStaged(cutAt, chunkEnd);
                         out.add(Extent.hole(chunkEnd - cutAt));
                         pos = chunkEnd;

@@ -694,14 +694,13 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             if (cf == cfDirents) dirents.put(java.nio.ByteBuffer.wrap(k.clone()), ABSENT);
         }
 
-        boolean inodesChanged;
+        /** Inode records this batch writes, for {@link #inodeCache}. */
         final Map<Long, byte[]> inodes = new HashMap<>();
 
         void putInode(Records.InodeRec rec) throws IOException {
             byte[] encoded = rec.encode();
             put(cfInodes, Codec.longKey(rec.ino), encoded);
             inodes.put(rec.ino, encoded);
-            inodesChanged = true;
         }
 
         void root(List<PageRef> root, long sign) {
@@ -791,7 +790,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             } catch (RocksDBException e) {
                 throw io(e);
             } finally {
-                if (inodesChanged) inodeWrites.incrementAndGet();
+                if (!inodes.isEmpty()) inodeWrites.incrementAndGet();
                 if (!pathNumbers.isEmpty()) {
                     pathEpoch.incrementAndGet();
                     for (String p : pathNumbers.keySet()) latestPaths.remove(p);
@@ -1410,8 +1409,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         List<PageRef> root = paged.root();
         long[] rest = c.stagedRangesAfter(plan);
         StagingFile f = c.staging();
-        // The record below names what is staged: all of it in the file first (a chunk tail
-        // staged by the plan is drained there already; this covers any other path to it).
+        // The record below names what is staged, a chunk tail the plan staged included: all of
+        // it in the file first (a kill after the batch must find it there).
         if (f != null) f.drain();
         commitLock.lock();
         try (Tx tx = new Tx()) {
@@ -1707,8 +1706,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             // wrote) would wait for a whole slice. The slice holds the lock and the file is live
             // under it: counting the handle while that same slice still runs is as good as
             // counting it under the lock. Else undo the count as a release would, and wait.
-            Buffered during = n.duringSlice;
-            if (during != null && liveInode(ino).nlink > 0) {
+            Buffered during = liveSlice(n);
+            if (during != null) {
                 n.opens.incrementAndGet();
                 if (n.duringSlice == during) return;
                 release(ino);
@@ -1731,8 +1730,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         if (!n.lock.tryLock()) {
             // As in retain: during a slice the file is live, so its last release has nothing to
             // clean up, provided that same slice still holds the lock after the count.
-            Buffered during = n.duringSlice;
-            if (during != null && liveInode(ino).nlink > 0) {
+            Buffered during = liveSlice(n);
+            if (during != null) {
                 counted = decrementOpens(n);
                 if (n.duringSlice == during) return;
             }
@@ -1765,6 +1764,15 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n.lock.unlock();
             evict(n);
         }
+    }
+
+    /**
+     * The slice holding the node's lock, if one does and the file has a name (retain and release
+     * may then count a handle without the lock, see {@link #retain}); else null.
+     */
+    private Buffered liveSlice(Node n) throws IOException {
+        Buffered during = n.duringSlice;
+        return during != null && liveInode(n.ino).nlink > 0 ? during : null;
     }
 
     private static boolean decrementOpens(Node n) {

@@ -104,12 +104,12 @@ final class StagingFile implements AutoCloseable {
      * fsync or close.
      */
     void write(long pos, byte[] src, int off, int len) throws IOException {
-        if (hasFailed()) drain(); // retries; throws while the disk is still full
         if (len < WRITE_BEHIND_MIN) {
-            drain(); // after the writes behind it: they may overlap
+            drain(); // after the writes behind it, which it may overlap; retries failed ones
             writeNow(pos, ByteBuffer.wrap(src, off, len));
             return;
         }
+        if (hasFailed()) drain(); // retries; throws while the disk is still full
         ByteBuffer copy = ByteBuffer.wrap(Arrays.copyOfRange(src, off, off + len));
         reserve(len);
         synchronized (this) {
