@@ -19,7 +19,9 @@ import java.util.TreeMap;
  * without changing anything, the store commits them in one batch, and only then {@link #apply}
  * installs them; a failed commit (a full disk) loses no buffered write.
  *
- * <p>Not thread-safe: the store guards each instance with its node's lock.
+ * <p>Not thread-safe: the store guards each instance with its node's lock. Planning changes
+ * nothing a reader looks at, so reads may run beside a {@link #planFlush} (and nothing else)
+ * when the store keeps them apart from everything else.
  */
 final class FileContent {
     interface ChunkReader {
@@ -58,11 +60,13 @@ final class FileContent {
     /**
      * New extents of the whole file and the bodies of chunks this flush created. Buffered and
      * staged writes below {@code upTo} are in it; those at or above stay pending (a flush of
-     * staged content runs in bounded slices).
+     * staged content runs in bounded slices). When the cut point falls inside a stored chunk,
+     * the rest of that chunk, [upTo, restagedTo), is staged again by the plan (its bytes are in
+     * the staging file already; {@link #apply} adds the range), so the next slice starts there.
      */
-    record Plan(List<Extent> extents, Map<Key, Body> newChunks, long size, long upTo, byte[] window) {
+    record Plan(List<Extent> extents, Map<Key, Body> newChunks, long size, long upTo, byte[] window, long restagedTo) {
         Plan(List<Extent> extents, Map<Key, Body> newChunks, long size) {
-            this(extents, newChunks, size, Long.MAX_VALUE, null);
+            this(extents, newChunks, size, Long.MAX_VALUE, null, 0);
         }
 
         /** Gives back the slice buffer the new chunks' bodies are in, once they are stored. */
@@ -172,19 +176,24 @@ final class FileContent {
     }
 
     private void addStaged(long a, long b) {
-        Map.Entry<Long, Long> before = staged.floorEntry(a);
+        addRange(staged, a, b);
+    }
+
+    /** Adds [a, b) to disjoint, non-touching ranges (start to end), merging what it meets. */
+    private static void addRange(TreeMap<Long, Long> ranges, long a, long b) {
+        Map.Entry<Long, Long> before = ranges.floorEntry(a);
         if (before != null && before.getValue() >= a) {
             a = before.getKey();
             b = Math.max(b, before.getValue());
-            staged.remove(before.getKey());
+            ranges.remove(before.getKey());
         }
         while (true) {
-            Map.Entry<Long, Long> next = staged.ceilingEntry(a);
+            Map.Entry<Long, Long> next = ranges.ceilingEntry(a);
             if (next == null || next.getKey() > b) break;
             b = Math.max(b, next.getValue());
-            staged.remove(next.getKey());
+            ranges.remove(next.getKey());
         }
-        staged.put(a, b);
+        ranges.put(a, b);
     }
 
     long dirtyBytes() {
@@ -413,6 +422,7 @@ final class FileContent {
         long pos = 0;
         long done = 0;
         long upTo = Long.MAX_VALUE;
+        long restagedTo = 0;
         for (int r = 0; r < regions.size(); r++) {
             Region region = regions.get(r);
             if (done >= budget) {
@@ -445,7 +455,7 @@ final class FileContent {
                         // it too (the same bytes), so that the next slice starts right here.
                         byte[] tail = materialize(cutAt, chunkEnd);
                         staging.write(cutAt, tail, 0, tail.length); // drained before the slice's batch
-                        addStaged(cutAt, chunkEnd);
+                        restagedTo = chunkEnd;
                         out.add(Extent.hole(chunkEnd - cutAt));
                         pos = chunkEnd;
                     }
@@ -471,21 +481,25 @@ final class FileContent {
         // After a partial plan the rest stays as it is stored (or a hole past the stored end),
         // staged bytes on top.
         sliceStored(pos, size, out);
-        return new Plan(normalize(out), created, size, upTo, window);
+        return new Plan(normalize(out), created, size, upTo, window, restagedTo);
     }
 
     /** The staged ranges (start, end pairs) that stay pending once {@code plan} is applied. */
     long[] stagedRangesAfter(Plan plan) {
         if (plan.complete()) return new long[0];
-        List<Long> out = new ArrayList<>();
+        TreeMap<Long, Long> after = new TreeMap<>();
         for (Map.Entry<Long, Long> r : staged.entrySet()) {
             long a = Math.max(r.getKey(), plan.upTo());
-            if (a < r.getValue()) {
-                out.add(a);
-                out.add(r.getValue());
-            }
+            if (a < r.getValue()) after.put(a, r.getValue());
         }
-        return out.stream().mapToLong(Long::longValue).toArray();
+        if (plan.restagedTo() > plan.upTo()) addRange(after, plan.upTo(), plan.restagedTo());
+        long[] out = new long[after.size() * 2];
+        int i = 0;
+        for (Map.Entry<Long, Long> r : after.entrySet()) {
+            out[i++] = r.getKey();
+            out[i++] = r.getValue();
+        }
+        return out;
     }
 
     /**
@@ -653,6 +667,7 @@ final class FileContent {
                 Map.Entry<Long, Long> r = staged.pollFirstEntry();
                 if (r.getValue() > plan.upTo()) staged.put(plan.upTo(), r.getValue());
             }
+            if (plan.restagedTo() > plan.upTo()) addStaged(plan.upTo(), plan.restagedTo());
         }
         size = plan.size();
         if (covered != size) throw new IllegalStateException("extents cover " + covered + " of " + size + " bytes");

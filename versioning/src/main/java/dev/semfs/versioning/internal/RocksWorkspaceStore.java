@@ -208,9 +208,19 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         /**
          * While the background cuts a slice under the node lock: what the node's buffered state
          * adds to its record (see {@link #stat}). A slice changes how content is stored, never
-         * its size or times, so a stat need not wait for it; null whenever no slice holds the lock.
+         * its size or times, so a stat need not wait for it. Set while the slice plans; null
+         * whenever no slice holds the lock, and from the slice's batch on.
          */
         volatile Buffered duringSlice;
+        /**
+         * Lets reads of the content run beside a background slice while it plans (reads it, cuts
+         * and hashes chunks), which is nearly all of its time: a read that missed the kernel's
+         * page cache while dd read back a file it had just written waited for the slice under
+         * way. Readers hold it shared and only while {@link #duringSlice} is set; the slice
+         * takes it exclusively to end that (see {@link #endSharedReads}) before it commits or
+         * changes anything a reader looks at. Fair, so that readers cannot keep the slice out.
+         */
+        final java.util.concurrent.locks.ReentrantReadWriteLock sliceReaders = new java.util.concurrent.locks.ReentrantReadWriteLock(true);
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         /** Handles open on the node; counted under its lock, or during a slice (see {@link #retain}). */
@@ -1255,7 +1265,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             if (offset >= rec.size) return 0;
             n = node(ino);
         }
-        n.lock.lock();
+        if (!n.lock.tryLock()) {
+            int read = readBesideSlice(n, offset, buf, off, len);
+            if (read >= 0) return read;
+            n.lock.lock();
+        }
         try {
             if (n.content != null) {
                 checkFile(n);
@@ -1266,6 +1280,50 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         } finally {
             n.lock.unlock();
             evict(n);
+        }
+    }
+
+    /**
+     * Reads beside the background slice that holds the node's lock, if one does and is still
+     * planning; else -1 (wait for the lock). A slice runs only on a live file whose content is
+     * loaded, and nothing but the slice, which changes no content a read sees until it has
+     * ended shared reads, can change the node meanwhile: reading the volatile
+     * {@link Node#duringSlice} the slice set under the lock makes all that was done under the
+     * lock before it visible here.
+     */
+    private int readBesideSlice(Node n, long offset, byte[] buf, int off, int len) throws IOException {
+        if (n.duringSlice == null) return -1;
+        var shared = n.sliceReaders.readLock();
+        try {
+            if (!shared.tryLock(0, java.util.concurrent.TimeUnit.NANOSECONDS)) return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        try {
+            FileContent c = n.content;
+            if (n.duringSlice == null || c == null) return -1;
+            return Math.max(0, c.read(offset, buf, off, len));
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    /** Run by a background slice once it has planned, before it ends shared reads; for tests. */
+    private volatile Runnable slicePlanned;
+
+    void onSlicePlanned(Runnable hook) {
+        slicePlanned = hook;
+    }
+
+    /** Ends the reads beside a background slice: waits for those under way, lets no more in. */
+    private static void endSharedReads(Node n) {
+        var exclusive = n.sliceReaders.writeLock();
+        exclusive.lock();
+        try {
+            n.duringSlice = null;
+        } finally {
+            exclusive.unlock();
         }
     }
 
@@ -1412,6 +1470,13 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         // The record below names what is staged, a chunk tail the plan staged included: all of
         // it in the file first (a kill after the batch must find it there).
         if (f != null) f.drain();
+        // The batch drops references readers beside the slice may still follow; apply changes
+        // what they read.
+        if (n.duringSlice != null) {
+            Runnable hook = slicePlanned;
+            if (hook != null) hook.run();
+            endSharedReads(n);
+        }
         commitLock.lock();
         try (Tx tx = new Tx()) {
             Records.InodeRec rec = inode(n.ino);
@@ -1493,7 +1558,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 try {
                     convertSlice(n, Math.min(options.dirtyLimit(), BACKGROUND_SLICE_BYTES));
                 } finally {
-                    n.duringSlice = null;
+                    if (n.duringSlice != null) endSharedReads(n);
                 }
             } catch (IOException | RuntimeException e) {
                 // A full disk, say: the staged writes stay where they are; the next sync,

@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link FileContent}; a sealed staging file is named, with its ranges, by a record in the
  * key-value store (see {@link RocksWorkspaceStore}).
  *
- * <p>Reads and writes are guarded by its node's lock; force, close and delete are synchronized
+ * <p>Reads and writes are guarded by its node's lock, except that reads may run beside a
+ * background slice, whose one write here (a chunk's tail staged again) covers bytes no reader
+ * takes from this file until the slice is applied; positional reads and writes of one channel
+ * may run at once, and the bookkeeping is synchronized. Force, close and delete are synchronized
  * as well, since a sync forces every recorded staging file from its own thread.
  */
 final class StagingFile implements AutoCloseable {

@@ -19,7 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -505,6 +511,58 @@ class StagingTest {
         try (WorkspaceStore s = open(dir.resolve("image"))) {
             assertEquals(1_000_000, s.stat(ino).size());
             assertTrue(s.lookup(WorkspaceStore.ROOT, "g").isEmpty());
+            StoreFixture.assertConsistent(s);
+        }
+    }
+
+    @Test
+    void readsDoNotWaitForTheSliceBeingCutButItsBatchWaitsForThem() throws Exception {
+        // A read that misses the kernel's page cache while the background chunks the file it
+        // belongs to is served beside the slice under way, not after it.
+        Random r = new Random(11);
+        byte[] data = random(r, 8 << 20);
+        try (WorkspaceStore s = open()) {
+            CountDownLatch planned = new CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicInteger slices = new AtomicInteger();
+            ((RocksWorkspaceStore) s).onSlicePlanned(() -> {
+                if (slices.getAndIncrement() != 1) return; // hold the second slice: one chunked, one staged part
+                planned.countDown();
+                try {
+                    go.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long ino = StoreFixture.file(s, "big").ino();
+            s.write(ino, 0, data, 0, data.length, StoreFixture.change("/big"));
+            s.commit(ino, VersionKind.WRITE, StoreFixture.change("/big")).orElseThrow();
+            assertTrue(planned.await(30, TimeUnit.SECONDS), "the background cut a second slice");
+            ExecutorService reader = Executors.newSingleThreadExecutor();
+            try {
+                for (int off : new int[] {0, 3 << 20, data.length - 5000}) {
+                    byte[] buf = new byte[200_000];
+                    int n = reader.submit(() -> s.read(ino, off, buf, 0, buf.length)).get(10, TimeUnit.SECONDS);
+                    assertEquals(Math.min(buf.length, data.length - off), n);
+                    assertArrayEquals(Arrays.copyOfRange(data, off, off + n), Arrays.copyOf(buf, n), "read at " + off + " beside the slice");
+                }
+                assertEquals(data.length, reader.submit(() -> s.stat(ino).size()).get(10, TimeUnit.SECONDS));
+                // A write does wait: it changes what the slice is cutting.
+                Future<?> write = reader.submit(() -> {
+                    s.write(ino, 10, new byte[] {1}, 0, 1, StoreFixture.change("/big"));
+                    return null;
+                });
+                Thread.sleep(200);
+                assertFalse(write.isDone(), "a write waits for the slice");
+                go.countDown();
+                write.get(30, TimeUnit.SECONDS);
+            } finally {
+                go.countDown();
+                reader.shutdownNow();
+            }
+            data[10] = 1;
+            assertArrayEquals(data, StoreFixture.readAll(s, ino));
+            s.settle();
             StoreFixture.assertConsistent(s);
         }
     }
