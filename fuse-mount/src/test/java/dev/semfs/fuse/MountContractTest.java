@@ -226,6 +226,18 @@ abstract class MountContractTest {
     }
 
     @Test
+    void smallWritesCostOneRequestEach() throws Exception {
+        // Under FUSE_HANDLE_KILLPRIV_V2 the kernel stops asking for security.capability before
+        // every write(2) of a file without set-ID bits: once per file, not once per write.
+        sh(mnt, "echo x > first");
+        long xattrs = served("getxattr"), writes = served("write");
+        sh(mnt, "dd if=/dev/zero of=small bs=4k count=500 status=none");
+        assertEquals(500, served("write") - writes);
+        assertTrue(served("getxattr") - xattrs < 5, "500 writes of 4 KiB cost " + (served("getxattr") - xattrs) + " getxattr");
+        assertEquals(500 * 4096, Files.size(mnt.resolve("small")));
+    }
+
+    @Test
     void aLargeDirectoryListsWholeWithAttributesFromTheListing() throws Exception {
         int n = 3000;
         String name = "entry-with-a-rather-long-name-to-fill-the-kernel-buffers-";
@@ -473,11 +485,26 @@ abstract class MountContractTest {
         assertEquals("65534\n", sh(mnt, "stat -c %u shared/n"));
         sh(mnt, "echo root > shared/r");
         assertTrue(run(mnt, "sh", "-c", nobody + "rm -f shared/r").out().contains("Operation not permitted")); // sticky
-        // A write by another user through the page cache clears the set-user-ID bit, as on any
-        // local file system (an O_APPEND write, served with direct I/O, does not yet).
-        sh(mnt, "echo x > su && chmod 4777 su");
+        // A write, an append, a truncate or an O_TRUNC open by another user clears the
+        // set-user-ID bit and a group-executable file's set-group-ID bit, as on any local file
+        // system (the kernel marks them, the mount clears the bits); without group execute the
+        // set-group-ID bit stays; root (CAP_FSETID) keeps them.
+        sh(mnt, "echo x > su && chmod 6777 su");
         sh(mnt, nobody + "sh -c 'printf y | dd of=su conv=notrunc status=none'");
         assertEquals("777\n", sh(mnt, "stat -c %a su"));
+        sh(mnt, "chmod 4777 su");
+        sh(mnt, nobody + "sh -c 'echo more >> su'");
+        assertEquals("777\n", sh(mnt, "stat -c %a su"), "an append clears it too");
+        sh(mnt, "chmod 6767 su");
+        sh(mnt, nobody + "truncate -s 1 su");
+        assertEquals("2767\n", sh(mnt, "stat -c %a su"), "a truncate clears set-user-ID; set-group-ID without group execute stays");
+        sh(mnt, "chmod 4777 su");
+        sh(mnt, nobody + "sh -c ': > su'");
+        assertEquals("777\n", sh(mnt, "stat -c %a su"), "an O_TRUNC open clears it");
+        sh(mnt, "chmod 6777 su && echo root >> su && truncate -s 2 su");
+        assertEquals("6777\n", sh(mnt, "stat -c %a su"), "root's writes keep the bits");
+        sh(mnt, "chown 65534 su");
+        assertEquals("777\n", sh(mnt, "stat -c %a su"), "a chown clears them, even root's");
     }
 
     // --- helpers --------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ final class Fuse3FileSystem {
                 MethodType.methodType(void.class, String.class, Throwable.class)).bindTo(method);
         Class<?> ret = t.returnType();
         if (ret != void.class) {
-            Object value = ret == int.class ? -Errno.EIO : ret == MemorySegment.class ? MemorySegment.NULL : null;
+            Object value = ret == int.class ? -Errno.EIO : ret == long.class ? -1L : ret == MemorySegment.class ? MemorySegment.NULL : null;
             handler = MethodHandles.filterReturnValue(handler, MethodHandles.constant(ret, value));
         }
         handler = MethodHandles.dropArguments(handler, 1, t.parameterList());
@@ -495,16 +495,53 @@ final class Fuse3FileSystem {
 
     int chown(MemorySegment pathPtr, int uid, int gid, MemorySegment fi) {
         String path = str(pathPtr);
-        return guard("chown", path, () -> { ops.chown(caller(), need(path), uid, gid); return 0; });
+        return guard("chown", path, () -> {
+            Caller c = caller();
+            ops.chown(c, need(path), uid, gid);
+            dropSetIds(c, path, 0, true);
+            return 0;
+        });
     }
 
     int truncate(MemorySegment pathPtr, long size, MemorySegment fi) {
         String path = str(pathPtr);
         return guard("truncate", path, () -> {
-            if (fi.address() != 0) ops.ftruncate(caller(), path, fh(fi), size);
-            else ops.truncate(caller(), need(path), size);
+            Caller c = caller();
+            long fh = fi.address() != 0 ? fh(fi) : 0;
+            if (fh != 0) ops.ftruncate(c, path, fh, size);
+            else ops.truncate(c, need(path), size);
+            dropSetIds(c, path, fh, false);
             return 0;
         });
+    }
+
+    /**
+     * Under FUSE_HANDLE_KILLPRIV_V2 (see {@link DeviceIo}) the kernel leaves clearing set-ID
+     * bits to the file system: after a write, truncate or O_TRUNC open by a process other than
+     * root (the kernel's test is CAP_FSETID, which libfuse's request context does not carry;
+     * root has it), and after every chown ({@code byAnyone}). The reply does not carry the new
+     * mode, so the kernel's cached attributes of the file are dropped.
+     */
+    private void dropSetIds(Caller c, String path, long fh, boolean byAnyone) throws java.io.IOException {
+        if (!killprivV2 || (!byAnyone && c.uid() == 0)) return;
+        if (ops.dropSetIds(c, path, fh)) {
+            KernelCache k = kernel;
+            if (k != null) k.attributesChanged(path);
+        }
+    }
+
+    /** Whether the kernel took FUSE_HANDLE_KILLPRIV_V2, set once INIT is answered. */
+    private volatile boolean killprivV2;
+
+    void killprivV2(boolean agreed) {
+        killprivV2 = agreed;
+    }
+
+    /** The mount's cache keeper, once mounted: a change it is not told of by the core goes through it. */
+    private volatile KernelCache kernel;
+
+    void kernelCache(KernelCache k) {
+        kernel = k;
     }
 
     int utimens(MemorySegment pathPtr, MemorySegment tv, MemorySegment fi) {
@@ -535,12 +572,24 @@ final class Fuse3FileSystem {
 
     int create(MemorySegment pathPtr, int mode, MemorySegment fi) {
         String path = str(pathPtr);
-        return guard("create", path, () -> opened(fi, ops.create(caller(), path, flags(fi), mode)));
+        return guard("create", path, () -> {
+            Caller c = caller();
+            int flags = flags(fi);
+            int r = opened(fi, ops.create(c, path, flags, mode));
+            if ((flags & MountOperations.O_TRUNC) != 0) dropSetIds(c, path, fh(fi), false);
+            return r;
+        });
     }
 
     int open(MemorySegment pathPtr, MemorySegment fi) {
         String path = str(pathPtr);
-        return guard("open", path, () -> opened(fi, ops.open(caller(), path, flags(fi))));
+        return guard("open", path, () -> {
+            Caller c = caller();
+            int flags = flags(fi);
+            int r = opened(fi, ops.open(c, path, flags));
+            if ((flags & MountOperations.O_TRUNC) != 0) dropSetIds(c, path, fh(fi), false);
+            return r;
+        });
     }
 
     private static int opened(MemorySegment fiPtr, MountOperations.Opened o) {
@@ -566,7 +615,12 @@ final class Fuse3FileSystem {
         return guard("write", null, () -> {
             byte[] data = new byte[(int) size];
             MemorySegment.copy(buf.reinterpret(size), JAVA_BYTE, 0, data, 0, data.length);
-            return ops.write(caller(), str(pathPtr), fh(fi), offset, data);
+            Caller c = caller();
+            String path = str(pathPtr);
+            long fh = fh(fi);
+            int written = ops.write(c, path, fh, offset, data);
+            dropSetIds(c, path, fh, false);
+            return written;
         });
     }
 

@@ -190,8 +190,20 @@ public final class Fuse3Mounter implements Mounter {
                 arena.close();
                 throw new IOException("fuse_mount failed on " + mountPoint);
             }
+            // INIT is answered here, before the loop starts, so as to ask for what libfuse 3.14 cannot.
+            boolean killprivV2;
+            try {
+                killprivV2 = DeviceIo.negotiate(fuse, arena);
+            } catch (RuntimeException e) {
+                LibFuse3.teardown(fuse, true);
+                arena.close();
+                throw new IOException("answering the kernel's INIT on " + mountPoint + " failed", e);
+            }
+            fs.killprivV2(killprivV2);
+            if (!killprivV2) LOG.info("no FUSE_HANDLE_KILLPRIV_V2 on {}: every write(2) also costs a getxattr round trip", mountPoint);
             boolean multithreaded = options.multithreaded();
             KernelCache cache = new KernelCache(fuse, mountPoint.toString(), fs, ops);
+            fs.kernelCache(cache);
             Runnable stopListening = workspace.onChange(cache);
             thread = new Thread(() -> {
                 try {

@@ -141,6 +141,17 @@ final class KernelCache implements ChangeListener {
         }
     }
 
+    /**
+     * Drops the kernel's cached attributes of {@code path} after a change the serving request's
+     * reply does not tell the kernel of (set-ID bits cleared on a write); safe on a loop thread.
+     */
+    void attributesChanged(String path) {
+        whileOpen(() -> {
+            long id = LibFuse3.cachedNodeIdOf(mountPoint + path);
+            if (id > 0) LibFuse3.invalidateAttributes(fuse, id);
+        });
+    }
+
     private static String parent(String p) {
         int slash = p.lastIndexOf('/');
         return slash == 0 ? "/" : p.substring(0, slash);

@@ -50,6 +50,12 @@ final class LibFuse3 {
     private static final MethodHandle UNMOUNT;
     private static final MethodHandle DESTROY;
     private static final MethodHandle VERSION;
+    private static final MethodHandle SESSION_FD;
+    private static final MethodHandle CUSTOM_IO;
+    private static final MethodHandle RECEIVE_BUF;
+    private static final MethodHandle PROCESS_BUF;
+    private static final MethodHandle FREE = LINKER.downcallHandle(LINKER.defaultLookup().find("free").orElseThrow(),
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     /** {@code fuse_fill_dir_t}: called through the pointer libfuse passes to readdir. */
     static final MethodHandle FILL_DIR = LINKER.downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
@@ -73,6 +79,10 @@ final class LibFuse3 {
         UNMOUNT = handle("fuse_unmount", FunctionDescriptor.ofVoid(P));
         VERSION = handle("fuse_version", FunctionDescriptor.of(ValueLayout.JAVA_INT));
         DESTROY = handle("fuse_destroy", FunctionDescriptor.ofVoid(P));
+        SESSION_FD = handle("fuse_session_fd", FunctionDescriptor.of(ValueLayout.JAVA_INT, P));
+        CUSTOM_IO = handle("fuse_session_custom_io", FunctionDescriptor.of(ValueLayout.JAVA_INT, P, P, ValueLayout.JAVA_INT));
+        RECEIVE_BUF = handle("fuse_session_receive_buf", FunctionDescriptor.of(ValueLayout.JAVA_INT, P, P));
+        PROCESS_BUF = handle("fuse_session_process_buf", FunctionDescriptor.ofVoid(P, P));
         INVAL_INODE = handle("fuse_lowlevel_notify_inval_inode", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         INVAL_ENTRY = handle("fuse_lowlevel_notify_inval_entry", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -208,6 +218,48 @@ final class LibFuse3 {
             return (int) MOUNT.invokeExact(fuse, a.allocateFrom(mountPoint));
         } catch (Throwable t) {
             throw new IllegalStateException("fuse_mount failed", t);
+        }
+    }
+
+    /**
+     * Has libfuse read requests and write replies through {@code io} (a struct fuse_custom_io,
+     * see {@link DeviceIo}) on the mounted session's own device; before the loop starts, so that
+     * INIT goes through it. Returns 0, or -errno (-ENOSYS: this libfuse has no custom I/O).
+     */
+    static int customIo(MemorySegment fuse, MemorySegment io) {
+        if (!hasCustomIo()) return -38;
+        try {
+            MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
+            int fd = (int) SESSION_FD.invokeExact(se);
+            return (int) CUSTOM_IO.invokeExact(se, io, fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException("fuse_session_custom_io failed", t);
+        }
+    }
+
+    static boolean hasCustomIo() {
+        return SESSION_FD != null && CUSTOM_IO != null && GET_SESSION != null && RECEIVE_BUF != null && PROCESS_BUF != null;
+    }
+
+    /**
+     * Reads one request from the session's device and has libfuse serve it, on this thread,
+     * after showing it to {@code peek}; nothing when the read fails (the loop then finds out).
+     */
+    static void serveOne(MemorySegment fuse, java.util.function.Consumer<MemorySegment> peek) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
+            MemorySegment buf = a.allocate(40); // struct fuse_buf { size_t size; int flags; void *mem; int fd; off_t pos; }
+            int n = (int) RECEIVE_BUF.invokeExact(se, buf);
+            MemorySegment mem = buf.get(ValueLayout.ADDRESS, 16);
+            try {
+                if (n <= 0) return;
+                peek.accept(mem.reinterpret(n));
+                PROCESS_BUF.invokeExact(se, buf);
+            } finally {
+                if (mem.address() != 0) FREE.invokeExact(mem);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("serving a FUSE request failed", t);
         }
     }
 

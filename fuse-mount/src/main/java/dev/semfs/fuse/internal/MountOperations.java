@@ -418,6 +418,25 @@ final class MountOperations {
         workspace.call(c, new Op.SetAttr(path, null, uid == -1 ? null : uid, gid == -1 ? null : gid, null, null, false));
     }
 
+    /**
+     * Clears the set-user-ID bit, and the set-group-ID bit of a group-executable file, after a
+     * change the kernel marked as one that must (under FUSE_HANDLE_KILLPRIV_V2: a write,
+     * truncate, O_TRUNC open or chown by a process without CAP_FSETID), as a local file system
+     * does. {@code fh} (0: none) or else {@code path} names the file; a file with neither, open
+     * but unlinked, keeps its bits. Returns whether the mode changed, which the kernel, having
+     * sent no mode, does not know.
+     */
+    boolean dropSetIds(Caller c, String path, long fh) throws IOException {
+        FileInfo f = fh != 0 && !OpenFiles.isVirtual(fh) ? workspace.call(c, new Op.HandleStat(fh))
+                : path != null ? workspace.call(c, new Op.Stat(path, false)) : null;
+        if (f == null || !f.isFile() || path == null) return false;
+        int mode = f.mode() & 07777;
+        int kept = DeviceIo.withoutSetIds(mode);
+        if (kept == mode) return false;
+        workspace.call(c, new Op.SetAttr(path, kept, null, null, null, null, false));
+        return true;
+    }
+
     /** Times in nanoseconds since the epoch; null leaves one unchanged. */
     void utimens(Caller c, String path, Long atime, Long mtime) throws IOException {
         refuseControl(path, false);
