@@ -11,6 +11,7 @@ import dev.semfs.versioning.StoreOptions;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -331,6 +332,8 @@ public final class MountBench {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%s UTC, nproc %s, load average %s at start and %s at end, kernel %s, Java %s; ",
                 started, nproc, loadAtStart, loadAtEnd, System.getProperty("os.version"), Runtime.version()));
+        String reclaim = proactiveReclaim(Path.of("/sys/kernel/mm/damon/admin"));
+        if (reclaim != null) b.append(reclaim).append("; ");
         b.append(String.format(Locale.ROOT, "dd of %d MiB (bs=128k) and %d MiB (bs=4k), %d files of 1 KiB, ",
                 o.bigMiB(), o.smallMiB(), o.files()));
         b.append(fio ? String.format(Locale.ROOT, "fio psync 4 KiB random reads on a %d MiB file for %d s; ", fioMiB(), o.fioSeconds())
@@ -340,6 +343,40 @@ public final class MountBench {
                 : o.runs() + " runs, the targets in turn: figures are medians, each ratio is the median of the ratios "
                         + "to native (or to the fake) in the same run, which follow it run by run.");
         return b.toString();
+    }
+
+    /**
+     * What the kernel drops from memory without being short of it: a running DAMON context
+     * under {@code damonAdmin} (sysfs) with a {@code pageout} scheme pages out idle page cache,
+     * so a file written a few seconds before it is read back may be partly reread from its file
+     * system (for a FUSE mount, from the daemon). Null when there is none.
+     */
+    static String proactiveReclaim(Path damonAdmin) {
+        Path kdamonds = damonAdmin.resolve("kdamonds");
+        if (!Files.isDirectory(kdamonds)) return null;
+        try (var ds = Files.list(kdamonds)) {
+            for (Path k : ds.filter(d -> d.getFileName().toString().matches("[0-9]+")).sorted().toList()) {
+                if (!"on".equals(readTrimmed(k.resolve("state")))) continue;
+                try (var schemes = Files.find(k.resolve("contexts"), 4, (f, a) -> f.getFileName().toString().equals("action"))) {
+                    if (schemes.anyMatch(f -> "pageout".equals(readTrimmed(f)))) {
+                        return "proactive reclaim on (DAMON pageout: idle page cache is dropped, so reads right after writes may go to the file system)";
+                    }
+                } catch (IOException | UncheckedIOException e) {
+                    // a context without schemes, or one unreadable: not known to reclaim
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static String readTrimmed(Path f) {
+        try {
+            return Files.readString(f).trim();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -508,16 +508,16 @@ final class Fuse3FileSystem {
         return guard("truncate", path, () -> {
             Caller c = caller();
             long fh = fi.address() != 0 ? fh(fi) : 0;
+            dropSetIds(c, path, fh, false);
             if (fh != 0) ops.ftruncate(c, path, fh, size);
             else ops.truncate(c, need(path), size);
-            dropSetIds(c, path, fh, false);
             return 0;
         });
     }
 
     /**
      * Under FUSE_HANDLE_KILLPRIV_V2 (see {@link DeviceIo}) the kernel leaves clearing set-ID
-     * bits to the file system: after a write, truncate or O_TRUNC open by a process other than
+     * bits to the file system: for a write, truncate or O_TRUNC open by a process other than
      * root (the kernel's test is CAP_FSETID, which libfuse's request context does not carry;
      * root has it), and after every chown ({@code byAnyone}). The reply does not carry the new
      * mode, so the kernel's cached attributes of the file are dropped.
@@ -618,9 +618,8 @@ final class Fuse3FileSystem {
             Caller c = caller();
             String path = str(pathPtr);
             long fh = fh(fi);
-            int written = ops.write(c, path, fh, offset, data);
-            dropSetIds(c, path, fh, false);
-            return written;
+            dropSetIds(c, path, fh, false); // first, as the kernel does: a write that fails has still cleared them
+            return ops.write(c, path, fh, offset, data);
         });
     }
 
