@@ -136,9 +136,13 @@ final class FileContent {
 
     /** The staged ranges, as start, end pairs. */
     long[] stagedRanges() {
-        long[] out = new long[staged.size() * 2];
+        return pairs(staged);
+    }
+
+    private static long[] pairs(TreeMap<Long, Long> ranges) {
+        long[] out = new long[ranges.size() * 2];
         int i = 0;
-        for (Map.Entry<Long, Long> r : staged.entrySet()) {
+        for (Map.Entry<Long, Long> r : ranges.entrySet()) {
             out[i++] = r.getKey();
             out[i++] = r.getValue();
         }
@@ -493,13 +497,7 @@ final class FileContent {
             if (a < r.getValue()) after.put(a, r.getValue());
         }
         if (plan.restagedTo() > plan.upTo()) addRange(after, plan.upTo(), plan.restagedTo());
-        long[] out = new long[after.size() * 2];
-        int i = 0;
-        for (Map.Entry<Long, Long> r : after.entrySet()) {
-            out[i++] = r.getKey();
-            out[i++] = r.getValue();
-        }
-        return out;
+        return pairs(after);
     }
 
     /**
