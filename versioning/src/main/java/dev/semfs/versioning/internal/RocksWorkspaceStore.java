@@ -1266,7 +1266,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             n = node(ino);
         }
         if (!n.lock.tryLock()) {
-            int read = readBesideSlice(n, offset, buf, off, len);
+            int read = besideSlice(n, c -> Math.max(0, c.read(offset, buf, off, len)));
             if (read >= 0) return read;
             n.lock.lock();
         }
@@ -1283,27 +1283,35 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
+    /** A look at a node's live content beside a slice: a count, or {@link #WAIT} or {@link #NOT_LIVE}. */
+    @FunctionalInterface
+    private interface BesideSlice {
+        int read(FileContent c) throws IOException;
+    }
+
+    private static final int WAIT = -1, NOT_LIVE = -2;
+
     /**
-     * Reads beside the background slice that holds the node's lock, if one does and is still
-     * planning; else -1 (wait for the lock). A slice runs only on a live file whose content is
-     * loaded, and nothing but the slice, which changes no content a read sees until it has
-     * ended shared reads, can change the node meanwhile: reading the volatile
-     * {@link Node#duringSlice} the slice set under the lock makes all that was done under the
-     * lock before it visible here.
+     * Runs {@code read} on the node's live content beside the background slice that holds the
+     * node's lock, if one does and is still planning; else {@link #WAIT} (take the lock). A
+     * slice runs only on a live file whose content is loaded, and nothing but the slice, which
+     * changes no content a read sees until it has ended shared reads, can change the node
+     * meanwhile: reading the volatile {@link Node#duringSlice} the slice set under the lock
+     * makes all that was done under the lock before it visible here.
      */
-    private int readBesideSlice(Node n, long offset, byte[] buf, int off, int len) throws IOException {
-        if (n.duringSlice == null) return -1;
+    private static int besideSlice(Node n, BesideSlice read) throws IOException {
+        if (n.duringSlice == null) return WAIT;
         var shared = n.sliceReaders.readLock();
         try {
-            if (!shared.tryLock(0, java.util.concurrent.TimeUnit.NANOSECONDS)) return -1;
+            if (!shared.tryLock(0, java.util.concurrent.TimeUnit.NANOSECONDS)) return WAIT;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return WAIT;
         }
         try {
             FileContent c = n.content;
-            if (n.duringSlice == null || c == null) return -1;
-            return Math.max(0, c.read(offset, buf, off, len));
+            if (n.duringSlice == null || c == null) return WAIT;
+            return read.read(c);
         } finally {
             shared.unlock();
         }
@@ -2008,12 +2016,18 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     public int readVersion(long ino, long number, long offset, byte[] buf, int off, int len) throws IOException {
         Node live = nodes.get(ino);
         if (live != null) {
-            live.lock.lock();
-            try {
-                // The version cut at a close whose writes are still staged is the live content.
-                if (live.sealedVersion == number) return live.content.read(offset, buf, off, len);
-            } finally {
-                live.lock.unlock();
+            // The version cut at a close whose writes are still staged is the live content (the
+            // version's root is written by the slices chunking it), read beside a slice under way.
+            int read = live.lock.tryLock() ? WAIT : besideSlice(live,
+                    c -> live.sealedVersion == number ? Math.max(0, c.read(offset, buf, off, len)) : NOT_LIVE);
+            if (read >= 0) return read;
+            if (read == WAIT) {
+                if (!live.lock.isHeldByCurrentThread()) live.lock.lock();
+                try {
+                    if (live.sealedVersion == number) return live.content.read(offset, buf, off, len);
+                } finally {
+                    live.lock.unlock();
+                }
             }
         }
         String key = ino + "@" + number;

@@ -518,7 +518,8 @@ class StagingTest {
     @Test
     void readsDoNotWaitForTheSliceBeingCutButItsBatchWaitsForThem() throws Exception {
         // A read that misses the kernel's page cache while the background chunks the file it
-        // belongs to is served beside the slice under way, not after it.
+        // belongs to is served beside the slice under way, not after it; so is a read of the
+        // version being chunked (.semfs/versions, semfs diff).
         Random r = new Random(11);
         byte[] data = random(r, 8 << 20);
         try (WorkspaceStore s = open()) {
@@ -536,7 +537,7 @@ class StagingTest {
             });
             long ino = StoreFixture.file(s, "big").ino();
             s.write(ino, 0, data, 0, data.length, StoreFixture.change("/big"));
-            s.commit(ino, VersionKind.WRITE, StoreFixture.change("/big")).orElseThrow();
+            VersionRecord v = s.commit(ino, VersionKind.WRITE, StoreFixture.change("/big")).orElseThrow();
             assertTrue(planned.await(30, TimeUnit.SECONDS), "the background cut a second slice");
             ExecutorService reader = Executors.newSingleThreadExecutor();
             try {
@@ -545,6 +546,11 @@ class StagingTest {
                     int n = reader.submit(() -> s.read(ino, off, buf, 0, buf.length)).get(10, TimeUnit.SECONDS);
                     assertEquals(Math.min(buf.length, data.length - off), n);
                     assertArrayEquals(Arrays.copyOfRange(data, off, off + n), Arrays.copyOf(buf, n), "read at " + off + " beside the slice");
+                    // The version being chunked is the live content: read beside the slice too.
+                    byte[] vbuf = new byte[200_000];
+                    int vn = reader.submit(() -> s.readVersion(ino, v.number(), off, vbuf, 0, vbuf.length)).get(10, TimeUnit.SECONDS);
+                    assertEquals(n, vn);
+                    assertArrayEquals(Arrays.copyOf(buf, n), Arrays.copyOf(vbuf, vn), "version read at " + off + " beside the slice");
                 }
                 assertEquals(data.length, reader.submit(() -> s.stat(ino).size()).get(10, TimeUnit.SECONDS));
                 // A write does wait: it changes what the slice is cutting.
