@@ -487,8 +487,8 @@ abstract class MountContractTest {
         assertTrue(run(mnt, "sh", "-c", nobody + "rm -f shared/r").out().contains("Operation not permitted")); // sticky
         // A write, an append, a truncate or an O_TRUNC open by another user clears the
         // set-user-ID bit and a group-executable file's set-group-ID bit, as on any local file
-        // system (the kernel marks them, the mount clears the bits); without group execute the
-        // set-group-ID bit stays; root (CAP_FSETID) keeps them.
+        // system (the mount clears them, the kernel leaving it to the file system); without group
+        // execute the set-group-ID bit stays; a process with CAP_FSETID keeps them.
         sh(mnt, "echo x > su && chmod 6777 su");
         sh(mnt, nobody + "sh -c 'printf y | dd of=su conv=notrunc status=none'");
         assertEquals("777\n", sh(mnt, "stat -c %a su"));
@@ -503,7 +503,9 @@ abstract class MountContractTest {
         assertEquals("777\n", sh(mnt, "stat -c %a su"), "an O_TRUNC open clears it");
         sh(mnt, "chmod 6777 su && echo root >> su && truncate -s 2 su");
         assertEquals("6777\n", sh(mnt, "stat -c %a su"), "root's writes keep the bits");
-        sh(mnt, "chown 65534 su");
+        sh(mnt, "setpriv --bounding-set -fsetid sh -c 'echo capless >> su'");
+        assertEquals("777\n", sh(mnt, "stat -c %a su"), "root without CAP_FSETID clears them");
+        sh(mnt, "chmod 6777 su && chown 65534 su");
         assertEquals("777\n", sh(mnt, "stat -c %a su"), "a chown clears them, even root's");
     }
 

@@ -87,8 +87,20 @@ final class DeviceIo {
         }
     }
 
-    /** libfuse's reply to INIT, the only one written through here: the flag added, then written. */
+    /**
+     * libfuse's reply to INIT, the only one written through here: the flag added, then written
+     * whatever happens to the adding (a reply that never reaches the kernel hangs the mount).
+     */
     private static long writev(long[] init, int fd, MemorySegment iov, int count, MemorySegment userdata) throws Throwable {
+        try {
+            addFlag(init, iov, count);
+        } catch (RuntimeException e) {
+            init[1] = 0;
+        }
+        return (long) WRITEV.invokeExact(fd, iov, count);
+    }
+
+    private static void addFlag(long[] init, MemorySegment iov, int count) {
         if (init[0] != -1 && count >= 2) {
             MemorySegment v = iov.reinterpret(count * 16L); // struct iovec { void *iov_base; size_t iov_len; }
             MemorySegment header = v.get(ADDRESS, 0).reinterpret(16);
@@ -99,7 +111,6 @@ final class DeviceIo {
                 init[1] = 1;
             }
         }
-        return (long) WRITEV.invokeExact(fd, iov, count);
     }
 
     /** The mode without the set-ID bits a write by someone else clears (set-group-ID only with group execute). */

@@ -517,17 +517,36 @@ final class Fuse3FileSystem {
 
     /**
      * Under FUSE_HANDLE_KILLPRIV_V2 (see {@link DeviceIo}) the kernel leaves clearing set-ID
-     * bits to the file system: for a write, truncate or O_TRUNC open by a process other than
-     * root (the kernel's test is CAP_FSETID, which libfuse's request context does not carry;
-     * root has it), and after every chown ({@code byAnyone}). The reply does not carry the new
-     * mode, so the kernel's cached attributes of the file are dropped.
+     * bits to the file system: for a write, truncate or O_TRUNC open by a process without
+     * CAP_FSETID (looked up only when the file has such bits), and after every chown
+     * ({@code byAnyone}). The reply does not carry the new mode, so the kernel's cached
+     * attributes of the file are dropped.
      */
-    private void dropSetIds(Caller c, String path, long fh, boolean byAnyone) throws java.io.IOException {
-        if (!killprivV2 || (!byAnyone && c.uid() == 0)) return;
-        if (ops.dropSetIds(c, path, fh)) {
-            KernelCache k = kernel;
-            if (k != null) k.attributesChanged(path);
+    private void dropSetIds(Caller c, String path, long fh, boolean byAnyone) {
+        if (!killprivV2) return;
+        try {
+            int tid = byAnyone ? 0 : LibFuse3.callerTid();
+            if (ops.dropSetIds(c, path, fh, () -> !byAnyone && hasFsetid(tid))) {
+                KernelCache k = kernel;
+                if (k != null) k.attributesChanged(path);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // Best effort, after the change itself has been made or the handle opened: a name
+            // the core does not know (libfuse's hidden name of an unlinked file) keeps its bits.
+            if (TRACE) System.err.println("dropSetIds " + path + ": " + e);
         }
+    }
+
+    /** CAP_FSETID (bit 4) in the effective set of thread {@code tid}; false when it cannot be read. */
+    static boolean hasFsetid(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", String.valueOf(tid), "status"))) {
+                if (line.startsWith("CapEff:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 4)) != 0;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the caller is gone: clear, as for one without the capability
+        }
+        return false;
     }
 
     /** Whether the kernel took FUSE_HANDLE_KILLPRIV_V2, set once INIT is answered. */
@@ -575,8 +594,11 @@ final class Fuse3FileSystem {
         return guard("create", path, () -> {
             Caller c = caller();
             int flags = flags(fi);
+            // Linux clears the bits of a file that existed, not of one this call creates.
+            boolean truncatesOld = killprivV2 && (flags & MountOperations.O_TRUNC) != 0
+                    && (flags & MountOperations.O_EXCL) == 0 && ops.exists(c, path);
             int r = opened(fi, ops.create(c, path, flags, mode));
-            if ((flags & MountOperations.O_TRUNC) != 0) dropSetIds(c, path, fh(fi), false);
+            if (truncatesOld) dropSetIds(c, path, fh(fi), false);
             return r;
         });
     }

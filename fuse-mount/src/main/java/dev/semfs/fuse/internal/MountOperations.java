@@ -419,20 +419,21 @@ final class MountOperations {
     }
 
     /**
-     * Clears the set-user-ID bit, and the set-group-ID bit of a group-executable file, after a
-     * change the kernel marked as one that must (under FUSE_HANDLE_KILLPRIV_V2: a write,
-     * truncate, O_TRUNC open or chown by a process without CAP_FSETID), as a local file system
-     * does. {@code fh} (0: none) or else {@code path} names the file; a file with neither, open
-     * but unlinked, keeps its bits. Returns whether the mode changed, which the kernel, having
-     * sent no mode, does not know.
+     * Clears the set-user-ID bit, and the set-group-ID bit of a group-executable file, for a
+     * change that must (under FUSE_HANDLE_KILLPRIV_V2: a write, truncate or O_TRUNC open by a
+     * process without CAP_FSETID, or a chown), as a local file system does; unless
+     * {@code callerKeeps}, asked only when the file has such bits. {@code fh} (0: none) or else
+     * {@code path} names the file; the mode is changed by path, so a file without a name the
+     * core knows keeps its bits. Returns whether the mode changed, which the kernel, having sent
+     * no mode, does not know.
      */
-    boolean dropSetIds(Caller c, String path, long fh) throws IOException {
-        FileInfo f = fh != 0 && !OpenFiles.isVirtual(fh) ? workspace.call(c, new Op.HandleStat(fh))
-                : path != null ? workspace.call(c, new Op.Stat(path, false)) : null;
-        if (f == null || !f.isFile() || path == null) return false;
+    boolean dropSetIds(Caller c, String path, long fh, java.util.function.BooleanSupplier callerKeeps) throws IOException {
+        if (OpenFiles.isVirtual(fh) || path == null || ControlTree.owns(path)) return false;
+        FileInfo f = fh != 0 ? workspace.call(c, new Op.HandleStat(fh)) : workspace.call(c, new Op.Stat(path, false));
+        if (!f.isFile()) return false;
         int mode = f.mode() & 07777;
         int kept = DeviceIo.withoutSetIds(mode);
-        if (kept == mode) return false;
+        if (kept == mode || callerKeeps.getAsBoolean()) return false;
         workspace.call(c, new Op.SetAttr(path, kept, null, null, null, null, false));
         return true;
     }

@@ -261,7 +261,8 @@ final class FileContent {
             if (!e.isHole() && locs[i] == 0) prefetchLocations(i, end);
             if (!e.isHole() && to < end) {
                 // Chunks written together lie one after another in a pack: one read for the run.
-                int run = runLength(i, end);
+                long[] first = new long[1];
+                int run = runLength(i, end, first);
                 if (run > 1) {
                     int[] pieces = new int[run];
                     long p = pos;
@@ -271,7 +272,7 @@ final class FileContent {
                         pieces[k] = (int) (t - p);
                         p = t;
                     }
-                    if (chunks.readRun(locs[i], (int) (pos - eStart), pieces, run, buf, at)) {
+                    if (chunks.readRun(first[0], (int) (pos - eStart), pieces, run, buf, at)) {
                         pos = p;
                         i += run;
                         continue;
@@ -282,10 +283,11 @@ final class FileContent {
             if (e.isHole()) {
                 Arrays.fill(buf, at, at + len, (byte) 0);
             } else {
-                if (locs[i] == 0) locs[i] = chunks.locate(e.hash());
-                if (!chunks.readAt(locs[i], (int) (pos - eStart), buf, at, len)) {
-                    locs[i] = chunks.locate(e.hash()); // moved by pack compaction
-                    if (!chunks.readAt(locs[i], (int) (pos - eStart), buf, at, len)) {
+                long loc = locs[i]; // read once: reads beside a slice share the cache
+                if (loc == 0) locs[i] = loc = chunks.locate(e.hash());
+                if (!chunks.readAt(loc, (int) (pos - eStart), buf, at, len)) {
+                    locs[i] = loc = chunks.locate(e.hash()); // moved by pack compaction
+                    if (!chunks.readAt(loc, (int) (pos - eStart), buf, at, len)) {
                         byte[] data = chunks.read(e.hash());
                         System.arraycopy(data, (int) (pos - eStart), buf, at, len);
                     }
@@ -318,9 +320,16 @@ final class FileContent {
         for (int k = 0; k < found.length; k++) locs[at.get(k)] = found[k];
     }
 
-    /** How many extents from {@code i} on, ending before {@code end}, can be read as one run (locating them). */
-    private int runLength(int i, long end) throws IOException {
-        if (locs[i] == 0) locs[i] = chunks.locate(extents.get(i).hash());
+    /**
+     * How many chunks from extent {@code i} on, ending before {@code end}, lie one after another
+     * in a pack (locating them), with where the first is in {@code first[0]}: each location is
+     * read once from the cache, since reads beside a slice share it and one of them may move an
+     * entry (a chunk moved by pack compaction) between the check of a run and its read.
+     */
+    private int runLength(int i, long end, long[] first) throws IOException {
+        long prev = locs[i];
+        if (prev == 0) locs[i] = prev = chunks.locate(extents.get(i).hash());
+        first[0] = prev;
         int n = 1;
         long span = extents.get(i).length();
         while (i + n < extents.size() && starts[i + n] < end) {
@@ -328,8 +337,10 @@ final class FileContent {
             if (next.isHole()) break;
             span += next.length() + 64;
             if (span > chunks.maxRun()) break;
-            if (locs[i + n] == 0) locs[i + n] = chunks.locate(next.hash());
-            if (!chunks.adjacent(locs[i + n - 1], (int) extents.get(i + n - 1).length(), locs[i + n])) break;
+            long loc = locs[i + n];
+            if (loc == 0) locs[i + n] = loc = chunks.locate(next.hash());
+            if (!chunks.adjacent(prev, (int) extents.get(i + n - 1).length(), loc)) break;
+            prev = loc;
             n++;
         }
         return n;

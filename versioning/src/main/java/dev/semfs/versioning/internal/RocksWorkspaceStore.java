@@ -208,19 +208,20 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         /**
          * While the background cuts a slice under the node lock: what the node's buffered state
          * adds to its record (see {@link #stat}). A slice changes how content is stored, never
-         * its size or times, so a stat need not wait for it. Set while the slice plans; null
-         * whenever no slice holds the lock, and from the slice's batch on.
+         * its size or times, so a stat need not wait for it; null whenever no slice holds the lock.
          */
         volatile Buffered duringSlice;
         /**
          * Lets reads of the content run beside a background slice while it plans (reads it, cuts
          * and hashes chunks), which is nearly all of its time: a read that missed the kernel's
          * page cache while dd read back a file it had just written waited for the slice under
-         * way. Readers hold it shared and only while {@link #duringSlice} is set; the slice
+         * way. Readers hold it shared and only while {@link #readsBeside} is set; the slice
          * takes it exclusively to end that (see {@link #endSharedReads}) before it commits or
          * changes anything a reader looks at. Fair, so that readers cannot keep the slice out.
          */
         final java.util.concurrent.locks.ReentrantReadWriteLock sliceReaders = new java.util.concurrent.locks.ReentrantReadWriteLock(true);
+        /** Set by a background slice, after {@link #duringSlice}, while reads may run beside it. */
+        volatile boolean readsBeside;
         /** {@link #inodeWrites} when the node was last found to be a live file (reads and writes skip the lookup). */
         long checkedAt = -1;
         /** Handles open on the node; counted under its lock, or during a slice (see {@link #retain}). */
@@ -1296,11 +1297,11 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
      * node's lock, if one does and is still planning; else {@link #WAIT} (take the lock). A
      * slice runs only on a live file whose content is loaded, and nothing but the slice, which
      * changes no content a read sees until it has ended shared reads, can change the node
-     * meanwhile: reading the volatile {@link Node#duringSlice} the slice set under the lock
+     * meanwhile: reading the volatile {@link Node#readsBeside} the slice set under the lock
      * makes all that was done under the lock before it visible here.
      */
     private static int besideSlice(Node n, BesideSlice read) throws IOException {
-        if (n.duringSlice == null) return WAIT;
+        if (!n.readsBeside) return WAIT;
         var shared = n.sliceReaders.readLock();
         try {
             if (!shared.tryLock(0, java.util.concurrent.TimeUnit.NANOSECONDS)) return WAIT;
@@ -1310,7 +1311,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
         try {
             FileContent c = n.content;
-            if (n.duringSlice == null || c == null) return WAIT;
+            if (!n.readsBeside || c == null) return WAIT;
             return read.read(c);
         } finally {
             shared.unlock();
@@ -1329,7 +1330,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         var exclusive = n.sliceReaders.writeLock();
         exclusive.lock();
         try {
-            n.duringSlice = null;
+            n.readsBeside = false;
         } finally {
             exclusive.unlock();
         }
@@ -1480,7 +1481,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         if (f != null) f.drain();
         // The batch drops references readers beside the slice may still follow; apply changes
         // what they read.
-        if (n.duringSlice != null) {
+        if (n.readsBeside) {
             Runnable hook = slicePlanned;
             if (hook != null) hook.run();
             endSharedReads(n);
@@ -1563,10 +1564,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             try {
                 if (closed || !n.recorded || (n.sealedVersion == 0 && !n.resumed)) return;
                 n.duringSlice = buffered(n);
+                n.readsBeside = true;
                 try {
                     convertSlice(n, Math.min(options.dirtyLimit(), BACKGROUND_SLICE_BYTES));
                 } finally {
-                    if (n.duringSlice != null) endSharedReads(n);
+                    if (n.readsBeside) endSharedReads(n);
+                    n.duringSlice = null;
                 }
             } catch (IOException | RuntimeException e) {
                 // A full disk, say: the staged writes stay where they are; the next sync,
