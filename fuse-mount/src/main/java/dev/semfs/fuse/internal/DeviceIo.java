@@ -112,11 +112,4 @@ final class DeviceIo {
             }
         }
     }
-
-    /** The mode without the set-ID bits a write by someone else clears (set-group-ID only with group execute). */
-    static int withoutSetIds(int mode) {
-        int m = mode & ~04000;
-        if ((mode & 02010) == 02010) m &= ~02000;
-        return m;
-    }
 }

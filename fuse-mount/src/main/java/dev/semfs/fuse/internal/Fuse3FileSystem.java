@@ -525,8 +525,8 @@ final class Fuse3FileSystem {
     private void dropSetIds(Caller c, String path, long fh, boolean byAnyone) {
         if (!killprivV2) return;
         try {
-            int tid = byAnyone ? 0 : LibFuse3.callerTid();
-            if (ops.dropSetIds(c, path, fh, () -> !byAnyone && hasFsetid(tid))) {
+            // The caller's thread is looked up inside this callback, and only for a file with set-ID bits.
+            if (ops.dropSetIds(c, path, fh, () -> !byAnyone && hasFsetid(LibFuse3.callerTid()))) {
                 KernelCache k = kernel;
                 if (k != null) k.attributesChanged(path);
             }

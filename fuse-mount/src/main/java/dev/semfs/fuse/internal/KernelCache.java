@@ -112,10 +112,7 @@ final class KernelCache implements ChangeListener {
             nodes.addAll(ops.otherLinks(p));
         }
         if (nodes.isEmpty()) return;
-        for (String p : nodes) {
-            long id = p.equals("/") ? 1 : LibFuse3.cachedNodeIdOf(mountPoint + p);
-            if (id > 0) LibFuse3.invalidateAttributes(fuse, id);
-        }
+        for (String p : nodes) dropAttributes(p);
         Future<?> done;
         try {
             done = worker.submit(() -> invalidate(nodes, entries));
@@ -146,10 +143,13 @@ final class KernelCache implements ChangeListener {
      * reply does not tell the kernel of (set-ID bits cleared on a write); safe on a loop thread.
      */
     void attributesChanged(String path) {
-        whileOpen(() -> {
-            long id = LibFuse3.cachedNodeIdOf(mountPoint + path);
-            if (id > 0) LibFuse3.invalidateAttributes(fuse, id);
-        });
+        whileOpen(() -> dropAttributes(path));
+    }
+
+    /** By node id found in the dentry cache: sends no request, waits for no page lock. */
+    private void dropAttributes(String path) {
+        long id = path.equals("/") ? 1 : LibFuse3.cachedNodeIdOf(mountPoint + path);
+        if (id > 0) LibFuse3.invalidateAttributes(fuse, id);
     }
 
     private static String parent(String p) {

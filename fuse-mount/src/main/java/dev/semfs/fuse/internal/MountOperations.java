@@ -432,10 +432,17 @@ final class MountOperations {
         FileInfo f = fh != 0 ? workspace.call(c, new Op.HandleStat(fh)) : workspace.call(c, new Op.Stat(path, false));
         if (!f.isFile()) return false;
         int mode = f.mode() & 07777;
-        int kept = DeviceIo.withoutSetIds(mode);
+        int kept = withoutSetIds(mode);
         if (kept == mode || callerKeeps.getAsBoolean()) return false;
         workspace.call(c, new Op.SetAttr(path, kept, null, null, null, null, false));
         return true;
+    }
+
+    /** The mode without the set-ID bits a write by someone else clears (set-group-ID only with group execute). */
+    private static int withoutSetIds(int mode) {
+        int m = mode & ~04000;
+        if ((mode & 02010) == 02010) m &= ~02000;
+        return m;
     }
 
     /** Times in nanoseconds since the epoch; null leaves one unchanged. */

@@ -2021,11 +2021,16 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         if (live != null) {
             // The version cut at a close whose writes are still staged is the live content (the
             // version's root is written by the slices chunking it), read beside a slice under way.
-            int read = live.lock.tryLock() ? WAIT : besideSlice(live,
-                    c -> live.sealedVersion == number ? Math.max(0, c.read(offset, buf, off, len)) : NOT_LIVE);
-            if (read >= 0) return read;
-            if (read == WAIT) {
-                if (!live.lock.isHeldByCurrentThread()) live.lock.lock();
+            boolean locked = live.lock.tryLock();
+            if (!locked) {
+                int read = besideSlice(live, c -> live.sealedVersion == number ? Math.max(0, c.read(offset, buf, off, len)) : NOT_LIVE);
+                if (read >= 0) return read;
+                if (read == WAIT) {
+                    live.lock.lock();
+                    locked = true;
+                }
+            }
+            if (locked) {
                 try {
                     if (live.sealedVersion == number) return live.content.read(offset, buf, off, len);
                 } finally {
