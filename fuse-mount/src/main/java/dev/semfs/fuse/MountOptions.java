@@ -1,5 +1,6 @@
 package dev.semfs.fuse;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -22,37 +23,53 @@ import java.util.Objects;
  *                       pages it replaced before that change returns). On by default; off,
  *                       every read and write goes to the core (direct I/O), which costs reads
  *                       most of their speed (see docs/benchmarks.md) and is only for debugging
+ * @param spin           how long the serving thread keeps polling for the next request after
+ *                       answering one, before it blocks (single-threaded loop only; zero: block
+ *                       at once). A blocked thread lets its CPU go idle, and on a VM that halts
+ *                       idle vCPUs waking it again cost more than the request (a round trip
+ *                       took three times as long); the spin costs CPU only while requests keep
+ *                       coming. Default {@link #DEFAULT_SPIN}; see fuse-mount/README.md, "Threading"
  */
 public record MountOptions(String agent, boolean allowOther, boolean blocking, boolean debug, boolean multithreaded,
-                           boolean pageCache) {
+                           boolean pageCache, Duration spin) {
+
+    public static final Duration DEFAULT_SPIN = Duration.ofNanos(50_000);
 
     public MountOptions {
         Objects.requireNonNull(agent, "agent");
         if (agent.isBlank()) throw new IllegalArgumentException("agent name is blank");
+        Objects.requireNonNull(spin, "spin");
+        if (spin.isNegative() || spin.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("spin must be between 0 and 1 s: " + spin);
+        }
     }
 
-    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded, page cache. */
+    /** Defaults: not shared with other users, non-blocking, no debug output, single-threaded, page cache, {@link #DEFAULT_SPIN}. */
     public static MountOptions forAgent(String agent) {
-        return new MountOptions(agent, false, false, false, false, true);
+        return new MountOptions(agent, false, false, false, false, true, DEFAULT_SPIN);
+    }
+
+    public MountOptions withSpin(Duration spin) {
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache, spin);
     }
 
     public MountOptions withAllowOther(boolean allowOther) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache, spin);
     }
 
     public MountOptions withBlocking(boolean blocking) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache, spin);
     }
 
     public MountOptions withDebug(boolean debug) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache, spin);
     }
 
     public MountOptions withMultithreaded(boolean multithreaded) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache, spin);
     }
 
     public MountOptions withPageCache(boolean pageCache) {
-        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache);
+        return new MountOptions(agent, allowOther, blocking, debug, multithreaded, pageCache, spin);
     }
 }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +125,67 @@ class MountLifecycleTest {
             assertEquals("alive", Files.readString(mp.resolve("f")));
         }
         assertFalse(mounted(mp));
+    }
+
+    /**
+     * The serving thread reads the device without blocking and polls it for a while after each
+     * request (MountOptions.spin); it must still block once the mount is idle, and with no spin
+     * it reads the device as libfuse does.
+     */
+    @Test
+    void theLoopPollsBrieflyAfterRequestsAndBlocksWhenIdle() throws Exception {
+        MountFixture.requireFuse();
+        Path mp = Files.createDirectories(tmp.resolve("mnt"));
+        Set<String> before = fuseDeviceFds();
+        try (MountedWorkspace m = Mounter.fuse().mount(Workspaces.inMemory(), mp, MountOptions.forAgent("a"))) {
+            String fd = onlyNew(fuseDeviceFds(), before);
+            assertTrue(nonBlocking(fd), "the device is read without blocking");
+            for (int i = 0; i < 200; i++) Files.writeString(mp.resolve("f" + (i % 10)), "x" + i);
+            assertEquals("x199", Files.readString(mp.resolve("f9")));
+            Thread loop = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("semfs-fuse " + mp)).findFirst().orElseThrow();
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            Thread.sleep(100);
+            long cpu = threads.getThreadCpuTime(loop.threadId());
+            Thread.sleep(1000);
+            long spent = threads.getThreadCpuTime(loop.threadId()) - cpu;
+            assertTrue(spent < TimeUnit.MILLISECONDS.toNanos(100), "an idle mount's loop used " + spent / 1_000_000 + " ms of CPU in 1 s");
+        }
+        before = fuseDeviceFds();
+        try (MountedWorkspace m = Mounter.fuse().mount(Workspaces.inMemory(), mp, MountOptions.forAgent("a").withSpin(Duration.ZERO))) {
+            assertFalse(nonBlocking(onlyNew(fuseDeviceFds(), before)), "no spin: libfuse's blocking loop");
+            Files.writeString(mp.resolve("f"), "blocking");
+            assertEquals("blocking", Files.readString(mp.resolve("f")));
+        }
+        assertThrows(IllegalArgumentException.class, () -> MountOptions.forAgent("a").withSpin(Duration.ofNanos(-1)));
+    }
+
+    private static Set<String> fuseDeviceFds() throws IOException {
+        Set<String> fds = new java.util.HashSet<>();
+        try (var list = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : list.toList()) {
+                try {
+                    if (Files.readSymbolicLink(p).toString().equals("/dev/fuse")) fds.add(p.getFileName().toString());
+                } catch (IOException closedMeanwhile) {
+                    // the listing's own descriptor, or one closed since
+                }
+            }
+        }
+        return fds;
+    }
+
+    private static String onlyNew(Set<String> now, Set<String> before) {
+        Set<String> added = new java.util.HashSet<>(now);
+        added.removeAll(before);
+        assertEquals(1, added.size(), "one /dev/fuse descriptor opened by the mount: " + added);
+        return added.iterator().next();
+    }
+
+    private static boolean nonBlocking(String fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) return (Integer.parseInt(line.substring(6).trim(), 8) & 04000) != 0;
+        }
+        throw new AssertionError("no flags in fdinfo of " + fd);
     }
 
     private static boolean mounted(Path mp) throws IOException {

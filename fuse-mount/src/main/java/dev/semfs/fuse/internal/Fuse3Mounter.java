@@ -202,12 +202,13 @@ public final class Fuse3Mounter implements Mounter {
             fs.killprivV2(killprivV2);
             if (!killprivV2) LOG.info("no FUSE_HANDLE_KILLPRIV_V2 on {}: every write(2) also costs a getxattr round trip", mountPoint);
             boolean multithreaded = options.multithreaded();
+            long spinNanos = options.spin().toNanos();
             KernelCache cache = new KernelCache(fuse, mountPoint.toString(), fs, ops);
             fs.kernelCache(cache);
             Runnable stopListening = workspace.onChange(cache);
             thread = new Thread(() -> {
                 try {
-                    int r = LibFuse3.loop(fuse, multithreaded);
+                    int r = LibFuse3.loop(fuse, multithreaded, spinNanos);
                     if (r != 0) LOG.debug("fuse loop on {} ended with {}", mountPoint, r);
                 } catch (Throwable t) {
                     failure = t;

@@ -54,6 +54,13 @@ final class LibFuse3 {
     private static final MethodHandle CUSTOM_IO;
     private static final MethodHandle RECEIVE_BUF;
     private static final MethodHandle PROCESS_BUF;
+    private static final MethodHandle EXITED;
+    private static final MethodHandle RESET;
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle POLL = LINKER.downcallHandle(LINKER.defaultLookup().find("poll").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle FREE = LINKER.downcallHandle(LINKER.defaultLookup().find("free").orElseThrow(),
             FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     /** {@code fuse_fill_dir_t}: called through the pointer libfuse passes to readdir. */
@@ -83,6 +90,8 @@ final class LibFuse3 {
         CUSTOM_IO = handle("fuse_session_custom_io", FunctionDescriptor.of(ValueLayout.JAVA_INT, P, P, ValueLayout.JAVA_INT));
         RECEIVE_BUF = handle("fuse_session_receive_buf", FunctionDescriptor.of(ValueLayout.JAVA_INT, P, P));
         PROCESS_BUF = handle("fuse_session_process_buf", FunctionDescriptor.ofVoid(P, P));
+        EXITED = handle("fuse_session_exited", FunctionDescriptor.of(ValueLayout.JAVA_INT, P));
+        RESET = handle("fuse_session_reset", FunctionDescriptor.ofVoid(P));
         INVAL_INODE = handle("fuse_lowlevel_notify_inval_inode", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         INVAL_ENTRY = handle("fuse_lowlevel_notify_inval_entry", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -263,9 +272,14 @@ final class LibFuse3 {
         }
     }
 
-    /** Serves requests until the file system is unmounted; on libfuse's own threads when {@code multithreaded}. */
-    static int loop(MemorySegment fuse, boolean multithreaded) {
+    /**
+     * Serves requests until the file system is unmounted; on libfuse's own threads when
+     * {@code multithreaded}, else on this thread, which after each request keeps polling the
+     * device for {@code spinNanos} before it blocks (see {@link #spinningLoop}).
+     */
+    static int loop(MemorySegment fuse, boolean multithreaded, long spinNanos) {
         try {
+            if (!multithreaded && spinNanos > 0 && canSpin()) return spinningLoop(fuse, spinNanos);
             if (!multithreaded) return (int) LOOP.invokeExact(fuse);
             MemorySegment cfg = (MemorySegment) LOOP_CFG_CREATE.invokeExact();
             try {
@@ -275,6 +289,77 @@ final class LibFuse3 {
             }
         } catch (Throwable t) {
             throw new IllegalStateException("fuse_loop failed", t);
+        }
+    }
+
+    private static boolean canSpin() {
+        return GET_SESSION != null && SESSION_FD != null && RECEIVE_BUF != null && PROCESS_BUF != null
+                && EXITED != null && RESET != null;
+    }
+
+    private static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, POLLIN = 1, EINTR = 4;
+
+    /** How often a spinning loop asks again whether the machine still has a CPU to spare. */
+    private static final long LOOK_EVERY_NANOS = 10_000;
+
+    /**
+     * libfuse's single-threaded loop ({@code fuse_session_loop}, which {@code fuse_loop} runs),
+     * except that the device is read without blocking and, after each request, read again for
+     * up to {@code spinNanos} before the thread blocks in poll(2), as long as the machine has a
+     * CPU to spare ({@link RunnableThreads}). A thread that blocks lets its CPU go idle; on a VM
+     * that halts idle vCPUs (guest halt polling off) waking it costs tens of microseconds, more
+     * than most requests: a round trip took 56-80 µs there, 17-29 µs with the loop polling
+     * (docs/benchmarks.md, "Session 6"). When another thread wants the CPU the loop blocks at
+     * once: the CPU does not go idle then, and polling would take it from that thread. An idle
+     * mount blocks as libfuse's does and costs no CPU.
+     */
+    private static int spinningLoop(MemorySegment fuse, long spinNanos) throws Throwable {
+        MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
+        int fd = (int) SESSION_FD.invokeExact(se);
+        int flags = (int) FCNTL.invokeExact(fd, F_GETFL, 0);
+        if (flags < 0 || (int) FCNTL.invokeExact(fd, F_SETFL, flags | O_NONBLOCK) < 0) return (int) LOOP.invokeExact(fuse);
+        try (Arena a = Arena.ofConfined(); RunnableThreads runnable = RunnableThreads.ofThisMachine()) {
+            MemorySegment buf = a.allocate(40); // struct fuse_buf, mem NULL: libfuse allocates it once
+            MemorySegment pfd = a.allocate(8); // struct pollfd { int fd; short events; short revents; }
+            pfd.set(ValueLayout.JAVA_INT, 0, fd);
+            pfd.set(ValueLayout.JAVA_SHORT, 4, (short) POLLIN);
+            int res = 0;
+            boolean spin = false;
+            long idleSince = 0, nextLook = 0;
+            try {
+                while ((int) EXITED.invokeExact(se) == 0) {
+                    int n = (int) RECEIVE_BUF.invokeExact(se, buf);
+                    if (n == -EAGAIN) {
+                        long now = System.nanoTime();
+                        if (spin && now - idleSince < spinNanos) {
+                            if (now >= nextLook) {
+                                spin = runnable.cpuToSpare();
+                                nextLook = now + LOOK_EVERY_NANOS;
+                            }
+                            Thread.onSpinWait();
+                        } else {
+                            // Readable, or an error once the connection is gone (the next read says ENODEV).
+                            int ready = (int) POLL.invokeExact(pfd, 1L, -1);
+                            spin = false;
+                        }
+                        continue;
+                    }
+                    if (n == -EINTR) continue;
+                    if (n <= 0) {
+                        res = n;
+                        break;
+                    }
+                    PROCESS_BUF.invokeExact(se, buf);
+                    idleSince = System.nanoTime();
+                    spin = runnable.cpuToSpare();
+                    nextLook = idleSince + LOOK_EVERY_NANOS;
+                }
+            } finally {
+                MemorySegment mem = buf.get(ValueLayout.ADDRESS, 16);
+                if (mem.address() != 0) FREE.invokeExact(mem);
+                RESET.invokeExact(se);
+            }
+            return Math.min(res, 0);
         }
     }
 
