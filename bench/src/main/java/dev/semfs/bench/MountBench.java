@@ -16,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +38,7 @@ import java.util.stream.Stream;
  * The FUSE mount benchmark: the same shell workloads (dd, a bash create loop, ls -l, cat, rm -rf,
  * fio) on a native directory, on semfs mounted over the real store ("semfs": the default
  * options, single-threaded loop with the page cache; "-mt": multithreaded loop; "-direct": direct
- * I/O, no page cache), and on the in-memory workspace through the same adapter and binding
+ * I/O, no page cache; "-nospin": the loop blocks as soon as it has answered a request), and on the in-memory workspace through the same adapter and binding
  * ("fake": the cost of FUSE + the FFM binding + the adapter without the store). Each figure is
  * also given as a ratio to native in the same run; after each workload on a mount, the FUSE
  * requests it cost. With several runs the targets take turns, so that each run's ratios compare
@@ -47,7 +49,10 @@ import java.util.stream.Stream;
  */
 public final class MountBench {
     /** Every target, in the order of the table. */
-    public static final List<String> TARGETS = List.of("native", "semfs", "semfs-index", "semfs-mt", "semfs-direct", "fake", "fake-mt");
+    public static final List<String> TARGETS = List.of("native", "semfs", "semfs-index", "semfs-mt", "semfs-direct",
+            "semfs-nospin", "fake", "fake-mt", "fake-nospin");
+    /** The targets run when none are named: the -nospin pair is an A/B of one option, run on request. */
+    public static final List<String> DEFAULT_TARGETS = TARGETS.stream().filter(t -> !t.endsWith("-nospin")).toList();
 
     /** What the workloads run; fio is not among them because its rows are optional. */
     private static final List<String> PROGRAMS = List.of("bash", "dd", "seq", "mkdir", "ls", "cat", "rm");
@@ -160,6 +165,7 @@ public final class MountBench {
             }
             boolean mt = target.contains("-mt");
             boolean cache = !target.contains("-direct");
+            Duration spin = target.contains("-nospin") ? Duration.ZERO : MountOptions.DEFAULT_SPIN;
             // semfs-index: as the daemon runs by default, the semantic index kept current in the
             // background (the offline model embeds every closed text file); the others as
             // `semfs mount --no-index`, the index built on demand.
@@ -167,7 +173,7 @@ public final class MountBench {
                     : target.equals("semfs-index") ? Workspaces.open(Files.createDirectories(store), StoreOptions.defaults(), IndexSetup.continuous())
                     : Workspaces.open(Files.createDirectories(store));
             MountedWorkspace m = Mounter.fuse().mount(ws, Files.createDirectories(dir.resolve("mnt")),
-                    MountOptions.forAgent(Caller.OWNER).withMultithreaded(mt).withPageCache(cache));
+                    MountOptions.forAgent(Caller.OWNER).withMultithreaded(mt).withPageCache(cache).withSpin(spin));
             try {
                 long threads = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
                 mounted = m;
@@ -334,6 +340,8 @@ public final class MountBench {
                 started, nproc, loadAtStart, loadAtEnd, System.getProperty("os.version"), Runtime.version()));
         String reclaim = proactiveReclaim(Path.of("/sys/kernel/mm/damon/admin"));
         if (reclaim != null) b.append(reclaim).append("; ");
+        String halt = idleHalt(Path.of("/sys/devices/system/cpu/cpuidle"), Path.of("/sys/module/haltpoll/parameters"));
+        if (halt != null) b.append(halt).append("; ");
         b.append(String.format(Locale.ROOT, "dd of %d MiB (bs=128k) and %d MiB (bs=4k), %d files of 1 KiB, ",
                 o.bigMiB(), o.smallMiB(), o.files()));
         b.append(fio ? String.format(Locale.ROOT, "fio psync 4 KiB random reads on a %d MiB file for %d s; ", fioMiB(), o.fioSeconds())
@@ -369,6 +377,19 @@ public final class MountBench {
             return null;
         }
         return null;
+    }
+
+    /**
+     * How the guest's idle CPUs wait, when the kernel says: with the haltpoll cpuidle driver and
+     * {@code guest_halt_poll_ns} 0 an idle vCPU halts at once, and waking it (for a FUSE request
+     * or its reply) costs the host's wake-up, tens of microseconds. Null when not a haltpoll guest.
+     */
+    static String idleHalt(Path cpuidle, Path haltpollParameters) {
+        if (!"haltpoll".equals(readTrimmed(cpuidle.resolve("current_driver")))) return null;
+        String ns = readTrimmed(haltpollParameters.resolve("guest_halt_poll_ns"));
+        if (ns == null) return null;
+        return "0".equals(ns) ? "guest halt polling off (idle vCPUs halt at once; waking one costs a host wake-up)"
+                : "guest halt polling up to " + ns + " ns";
     }
 
     private static String readTrimmed(Path f) {

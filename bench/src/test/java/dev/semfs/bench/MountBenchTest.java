@@ -43,4 +43,28 @@ class MountBenchTest {
     void otherActionsAreNotReclaim() throws IOException {
         assertNull(MountBench.proactiveReclaim(damon("on", "stat", "lru_prio")));
     }
+
+    private Path sysfs(String driver, String pollNs) throws IOException {
+        Path cpuidle = Files.createDirectories(tmp.resolve("cpuidle"));
+        Files.writeString(cpuidle.resolve("current_driver"), driver + "\n");
+        Path params = Files.createDirectories(tmp.resolve("haltpoll/parameters"));
+        if (pollNs != null) Files.writeString(params.resolve("guest_halt_poll_ns"), pollNs + "\n");
+        else Files.deleteIfExists(params.resolve("guest_halt_poll_ns"));
+        return cpuidle;
+    }
+
+    @Test
+    void conditionsSayWhenIdleVcpusHaltAtOnce() throws IOException {
+        Path params = tmp.resolve("haltpoll/parameters");
+        assertTrue(MountBench.idleHalt(sysfs("haltpoll", "0"), params).contains("halt polling off"));
+        assertEquals("guest halt polling up to 200000 ns", MountBench.idleHalt(sysfs("haltpoll", "200000"), params));
+    }
+
+    @Test
+    void noHaltPollingConditionOutsideAHaltpollGuest() throws IOException {
+        Path params = tmp.resolve("haltpoll/parameters");
+        assertNull(MountBench.idleHalt(sysfs("intel_idle", "0"), params), "another cpuidle driver");
+        assertNull(MountBench.idleHalt(sysfs("haltpoll", null), params), "no parameter to read");
+        assertNull(MountBench.idleHalt(tmp.resolve("absent"), params));
+    }
 }

@@ -80,7 +80,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "default mount options, semantic index on demand as with mount --no-index), semfs-index (the same "
                     + "with the index kept current in the background, as the daemon runs by default), semfs-mt (multithreaded loop), semfs-direct (no page cache), fake and "
                     + "fake-mt (an in-memory workspace through the same adapter and binding: the cost of FUSE without "
-                    + "the store).",
+                    + "the store); on request only, semfs-nospin and fake-nospin (the loop blocks as soon as it has "
+                    + "answered a request, instead of polling for the next one for 50 µs).",
             "Prints the conditions and a Markdown table with each figure's ratio to native in the same run (with "
                     + "--runs, medians and the ratio of each run); progress and the FUSE requests each workload cost go "
                     + "to stderr. Needs bash, dd, coreutils and FUSE (/dev/fuse, fusermount3); without fio its rows are "
@@ -111,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--runs", paramLabel = "R", defaultValue = "1", description = "Runs of each target, the targets in turn; medians and each run's ratios are shown (default: ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--only", paramLabel = "TARGET", split = ",", description = "Targets, in table order: native, semfs, semfs-index, semfs-mt, semfs-direct, fake, fake-mt (default: all).")
+        @Option(names = "--only", paramLabel = "TARGET", split = ",", description = "Targets, in table order: native, semfs, semfs-index, semfs-mt, semfs-direct, semfs-nospin, fake, fake-mt, fake-nospin (default: all but the -nospin ones).")
         List<String> only;
 
         @Option(names = "--dir", paramLabel = "DIR", description = "Scratch directory on the disk to measure (default: the temporary directory).")
@@ -119,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<String> targets = only == null ? MountBench.TARGETS : only;
+            List<String> targets = only == null ? MountBench.DEFAULT_TARGETS : only;
             if (bigMib < 1 || bigMib > 1 << 20) throw usage("--big-mib must be 1 to 1048576");
             if (smallMib < 1 || smallMib > 1 << 20) throw usage("--small-mib must be 1 to 1048576");
             if (files < 1 || files > 10_000_000) throw usage("--files must be 1 to 10000000");
