@@ -137,6 +137,24 @@ class DaemonTest {
         }
     }
 
+    /** For each /dev/fuse descriptor of process {@code pid}: whether it is non-blocking (the loop polls it). */
+    private static List<Boolean> fuseDevicesNonBlocking(long pid) throws IOException {
+        List<Boolean> flags = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (!Files.readSymbolicLink(fd).toString().equals("/dev/fuse")) continue;
+                    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd.getFileName()))) {
+                        if (line.startsWith("flags:")) flags.add((Integer.parseInt(line.substring(6).trim(), 8) & 04000) != 0);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // a descriptor closed since the listing
+                }
+            }
+        }
+        return flags;
+    }
+
     @Test
     void severalAgentsMountOneWorkspaceInOneDaemonEachWithItsRights() throws Exception {
         assertEquals(0, run("init").status());
@@ -145,7 +163,7 @@ class DaemonTest {
         assertEquals(0, run("agents", "grant", "alice", "/shared", "write").status());
         assertEquals(0, run("agents", "create", "bob").status());
         assertEquals(0, run("agents", "grant", "bob", "/shared", "read").status());
-        assertEquals(0, run("mount", "--no-index", mp.toString()).status());
+        assertEquals(0, run("mount", "--no-index", "--spin", "0", mp.toString()).status());
         Path mpA = tmp.resolve("alice");
         Path mpB = tmp.resolve("bob");
         try {
@@ -154,6 +172,8 @@ class DaemonTest {
             assertTrue(a.out().contains("in the running daemon"), a::toString);
             assertEquals(0, run("--agent", "bob", "mount", mpB.toString()).status());
             long pid = Long.parseLong(Files.readAllLines(tmp.resolve("store/daemon.pid")).getFirst().strip());
+            List<Boolean> nonBlocking = fuseDevicesNonBlocking(pid);
+            assertEquals(List.of(false, false, false), nonBlocking, "--spin 0 reaches every mount of the daemon: each loop blocks");
 
             Files.writeString(mpA.resolve("shared/plan.md"), "alice's plan\n");
             assertEquals("alice's plan\n", Files.readString(mpB.resolve("shared/plan.md")), "bob reads what alice wrote");

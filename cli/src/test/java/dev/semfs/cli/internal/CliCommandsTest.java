@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +62,16 @@ class CliCommandsTest {
         assertEquals(2, r.status(), r::toString);
         assertTrue(r.err().contains("Usage: semfs"), r::toString);
         assertEquals("", r.out());
+    }
+
+    @Test
+    void aSpinOutOfRangeIsAUsageErrorBeforeAnythingIsMounted() {
+        for (String spin : List.of("-1", "1000001")) {
+            CliHarness.Result r = cli.run("mount", "--spin", spin, tmp.resolve("mnt").toString());
+            assertEquals(2, r.status(), r::toString);
+            assertTrue(r.err().contains("--spin must be 0 to 1000000 microseconds"), r.err());
+            assertFalse(Files.exists(tmp.resolve("mnt")), "no mount point made");
+        }
     }
 
     @Test
