@@ -53,9 +53,9 @@ final class MountCommand implements Callable<Integer> {
     boolean noIndex;
 
     @Option(names = "--spin", paramLabel = "MICROSECONDS", defaultValue = "50", description = {
-            "After answering a FUSE request, keep polling for the next one this long before blocking, while a CPU "
-                    + "is idle (default: ${DEFAULT-VALUE}; 0: block at once). On a VM that halts idle CPUs this saves "
-                    + "a host wake-up per request; an idle mount costs no CPU either way."})
+            "After answering a FUSE request, keep polling for the next one this long before blocking, as long as "
+                    + "no more threads are runnable than CPUs (default: ${DEFAULT-VALUE}; 0: block at once). On a VM that "
+                    + "halts idle CPUs this saves a host wake-up per request; an idle mount costs no CPU either way."})
     int spinMicros;
 
     @picocli.CommandLine.Spec

@@ -203,6 +203,7 @@ public final class Fuse3Mounter implements Mounter {
             if (!killprivV2) LOG.info("no FUSE_HANDLE_KILLPRIV_V2 on {}: every write(2) also costs a getxattr round trip", mountPoint);
             boolean multithreaded = options.multithreaded();
             long spinNanos = options.spin().toNanos();
+            if (!multithreaded && spinNanos > 0) LibFuse3.readWithoutBlocking(fuse);
             KernelCache cache = new KernelCache(fuse, mountPoint.toString(), fs, ops);
             fs.kernelCache(cache);
             Runnable stopListening = workspace.onChange(cache);

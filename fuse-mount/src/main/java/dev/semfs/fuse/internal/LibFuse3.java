@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * libfuse 3 through FFM: the functions the mount calls and the layouts of the structs it reads
@@ -275,11 +276,12 @@ final class LibFuse3 {
     /**
      * Serves requests until the file system is unmounted; on libfuse's own threads when
      * {@code multithreaded}, else on this thread, which after each request keeps polling the
-     * device for {@code spinNanos} before it blocks (see {@link #spinningLoop}).
+     * device for {@code spinNanos} before it blocks (see {@link #spinningLoop}) when
+     * {@link #readWithoutBlocking} made the device non-blocking.
      */
     static int loop(MemorySegment fuse, boolean multithreaded, long spinNanos) {
         try {
-            if (!multithreaded && spinNanos > 0 && canSpin()) return spinningLoop(fuse, spinNanos);
+            if (!multithreaded && spinNanos > 0 && canSpin() && nonBlocking(fuse)) return spinningLoop(fuse, spinNanos);
             if (!multithreaded) return (int) LOOP.invokeExact(fuse);
             MemorySegment cfg = (MemorySegment) LOOP_CFG_CREATE.invokeExact();
             try {
@@ -299,6 +301,28 @@ final class LibFuse3 {
 
     private static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, POLLIN = 1, EINTR = 4;
 
+    /**
+     * Makes the session's device non-blocking, for a loop that will poll it; on the mounting
+     * thread, before the loop starts, so the mount is as it will be served once mounting
+     * returns. False when it stays blocking (libfuse's own loop then serves it).
+     */
+    static boolean readWithoutBlocking(MemorySegment fuse) {
+        if (!canSpin()) return false;
+        try {
+            int fd = (int) SESSION_FD.invokeExact((MemorySegment) GET_SESSION.invokeExact(fuse));
+            int flags = (int) FCNTL.invokeExact(fd, F_GETFL, 0);
+            return flags >= 0 && (int) FCNTL.invokeExact(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("fcntl of the FUSE device failed", t);
+        }
+    }
+
+    private static boolean nonBlocking(MemorySegment fuse) throws Throwable {
+        int fd = (int) SESSION_FD.invokeExact((MemorySegment) GET_SESSION.invokeExact(fuse));
+        int flags = (int) FCNTL.invokeExact(fd, F_GETFL, 0);
+        return flags >= 0 && (flags & O_NONBLOCK) != 0;
+    }
+
     /** How often a spinning loop asks again whether the machine still has a CPU to spare. */
     private static final long LOOK_EVERY_NANOS = 10_000;
 
@@ -316,8 +340,6 @@ final class LibFuse3 {
     private static int spinningLoop(MemorySegment fuse, long spinNanos) throws Throwable {
         MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
         int fd = (int) SESSION_FD.invokeExact(se);
-        int flags = (int) FCNTL.invokeExact(fd, F_GETFL, 0);
-        if (flags < 0 || (int) FCNTL.invokeExact(fd, F_SETFL, flags | O_NONBLOCK) < 0) return (int) LOOP.invokeExact(fuse);
         try (Arena a = Arena.ofConfined(); RunnableThreads runnable = RunnableThreads.ofThisMachine()) {
             MemorySegment buf = a.allocate(40); // struct fuse_buf, mem NULL: libfuse allocates it once
             MemorySegment pfd = a.allocate(8); // struct pollfd { int fd; short events; short revents; }
@@ -331,15 +353,17 @@ final class LibFuse3 {
                     int n = (int) RECEIVE_BUF.invokeExact(se, buf);
                     if (n == -EAGAIN) {
                         long now = System.nanoTime();
+                        if (spin && now >= nextLook) {
+                            // Asked at the first empty read, not after every request: a request
+                            // already waiting is served without the look.
+                            spin = runnable.cpuToSpare();
+                            nextLook = now + LOOK_EVERY_NANOS;
+                        }
                         if (spin && now - idleSince < spinNanos) {
-                            if (now >= nextLook) {
-                                spin = runnable.cpuToSpare();
-                                nextLook = now + LOOK_EVERY_NANOS;
-                            }
                             Thread.onSpinWait();
                         } else {
                             // Readable, or an error once the connection is gone (the next read says ENODEV).
-                            int ready = (int) POLL.invokeExact(pfd, 1L, -1);
+                            if ((int) POLL.invokeExact(pfd, 1L, -1) < 0) LockSupport.parkNanos(1_000_000); // EINTR, or worse: no busy loop
                             spin = false;
                         }
                         continue;
@@ -351,8 +375,8 @@ final class LibFuse3 {
                     }
                     PROCESS_BUF.invokeExact(se, buf);
                     idleSince = System.nanoTime();
-                    spin = runnable.cpuToSpare();
-                    nextLook = idleSince + LOOK_EVERY_NANOS;
+                    spin = true;
+                    nextLook = idleSince;
                 }
             } finally {
                 MemorySegment mem = buf.get(ValueLayout.ADDRESS, 16);

@@ -13,8 +13,11 @@ import java.nio.file.StandardOpenOption;
  * another thread wants is not going idle, so blocking costs no wake-up of a halted vCPU, and
  * polling would take the CPU from that thread (the store's chunking, the JIT, the GC).
  *
- * <p>One pread(2) of a descriptor kept open, about a microsecond; a machine without the file
- * (or one whose file cannot be parsed) never has a CPU to spare, so the loop blocks as libfuse's does.
+ * <p>One pread(2) of a descriptor kept open, 1.3 to 2 µs; a machine without the file (or one
+ * whose file cannot be parsed, or gives no count) never has a CPU to spare, so the loop blocks
+ * as libfuse's does. The count is the whole machine's while the CPUs are this process's (its
+ * CPU set or quota): in a container on a busy host the loop therefore blocks, which costs the
+ * wake-ups polling saves but never takes a CPU the container's own threads want.
  */
 final class RunnableThreads implements AutoCloseable {
     private final FileChannel loadavg;
