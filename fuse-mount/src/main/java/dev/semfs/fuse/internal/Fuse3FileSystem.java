@@ -624,18 +624,16 @@ final class Fuse3FileSystem {
      * file's last page, every small file) is not up to date in the kernel, which would otherwise
      * ask for it. Only when no other handle of the file is open here: no process can then be
      * writing through the pages or waiting, page locked, for a read queued behind this request.
-     * A change by another route between reading the content and storing it is caught by the
-     * mount's count of changes, which then drops the pages stored (a change counted later drops
-     * them itself: its invalidation follows the count). Best effort: the read that would have
-     * come instead is always right.
+     * A change by another route between reading the content and storing it is caught by a
+     * second look at the file, which then drops the pages stored. Best effort: the read that
+     * would have come instead is always right.
      */
     private void prefill(Caller c, String path, MountOperations.Opened o) {
         KernelCache k = kernel;
         if (k == null) return;
         try {
-            long changes = k.changesSeen();
             MountOperations.Prefill p = ops.prefill(c, o);
-            if (p != null && k.store(path, p.data(), () -> k.changesSeen() == changes)) ops.prefilled(p);
+            if (p != null && k.store(path, p.data(), () -> ops.unchanged(c, p))) ops.prefilled(p);
         } catch (java.io.IOException | RuntimeException e) {
             if (TRACE) System.err.println("prefill " + path + ": " + e);
         }

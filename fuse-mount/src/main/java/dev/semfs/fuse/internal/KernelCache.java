@@ -91,16 +91,8 @@ final class KernelCache implements ChangeListener {
         }
     }
 
-    /** Changes reported so far, counted before their invalidation starts. */
-    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
-
-    long changesSeen() {
-        return changes.get();
-    }
-
     @Override
     public void changed(Caller caller, List<String> paths) {
-        changes.incrementAndGet();
         whileOpen(() -> invalidateFor(paths));
     }
 
@@ -158,7 +150,7 @@ final class KernelCache implements ChangeListener {
      * Stores {@code data} as the whole content of {@code path} in the kernel's pages; on the loop
      * thread, for a file no process has open but the one being opened (see
      * {@link Fuse3FileSystem}'s prefill), so that no page lock is held by a request queued behind
-     * this one. Then asks {@code stillCurrent} and drops the pages when something changed
+     * this one. Then asks {@code stillCurrent} and drops the pages when the file changed
      * meanwhile (a change by another route, whose own invalidation may have run before the
      * store). False when nothing was stored.
      */

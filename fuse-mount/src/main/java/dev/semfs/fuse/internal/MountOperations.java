@@ -506,8 +506,7 @@ final class MountOperations {
     /**
      * What to store in the kernel's pages for {@code o}, or null: only for a regular file of one
      * link, up to {@link #PREFILL_MAX}, opened for reading alone through the page cache, with no
-     * other handle open here, and changed since its content was last stored. The state compared
-     * is the one the open returned: a change after it only makes the next open store again.
+     * other handle open here, and changed since its content was last stored.
      */
     Prefill prefill(Caller c, Opened o) throws IOException {
         FileInfo f = o.file();
@@ -516,12 +515,23 @@ final class MountOperations {
             return null;
         }
         if (files.otherCoreHandleOf(f.ino(), o.fh()) != -1) return null;
-        List<Long> stamp = stamp(f);
+        FileInfo now = workspace.call(c, new Op.HandleStat(o.fh()));
+        List<Long> stamp = stamp(now);
         synchronized (prefilled) {
-            if (stamp.equals(prefilled.get(f.ino()))) return null;
+            if (stamp.equals(prefilled.get(now.ino()))) return null;
         }
-        byte[] data = workspace.call(c, new Op.HandleRead(o.fh(), 0, (int) f.size() + 1)).data();
-        return data.length == f.size() ? new Prefill(o.fh(), f.ino(), stamp, data) : null; // else changed since the open
+        if (now.size() == 0 || now.size() > PREFILL_MAX) return null;
+        byte[] data = workspace.call(c, new Op.HandleRead(o.fh(), 0, (int) now.size())).data();
+        return data.length == now.size() ? new Prefill(o.fh(), now.ino(), stamp, data) : null;
+    }
+
+    /** Whether the file behind {@code p} is still as it was when its content was read. */
+    boolean unchanged(Caller c, Prefill p) {
+        try {
+            return stamp(workspace.call(c, new Op.HandleStat(p.fh()))).equals(p.stamp());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     void prefilled(Prefill p) {
