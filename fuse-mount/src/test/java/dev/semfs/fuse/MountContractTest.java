@@ -180,14 +180,6 @@ abstract class MountContractTest {
         return s == null ? 0 : s.count();
     }
 
-    private void awaitServed(String callback, long count) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (served(callback) < count) {
-            if (System.nanoTime() > deadline) org.junit.jupiter.api.Assertions.fail(callback + ": " + served(callback) + " served, waited for " + count);
-            Thread.sleep(5);
-        }
-    }
-
     @Test
     void attributesAreCachedOnlyWhereNoOtherNameCanChangeThem() throws Exception {
         Path a = mnt.resolve("cached.txt");
@@ -231,40 +223,6 @@ abstract class MountContractTest {
         assertEquals(flushes, served("flush"), "read-only closes cost no round trip");
         Files.writeString(f, "more");
         assertTrue(served("flush") > flushes, "a close after writing still cuts its version");
-    }
-
-    @Test
-    void smallFilesJustWrittenAreReadWithoutARequest() throws Exception {
-        // The kernel does not keep a partly written page up to date; the mount fills the pages
-        // of a small file when it is opened for reading alone and no other handle is open.
-        long releases = served("release");
-        sh(mnt, "mkdir small && cd small && for i in $(seq 100); do echo line $i > f$i; done");
-        awaitServed("release", releases + 100); // the kernel sends RELEASE after close returns
-        long reads = served("read");
-        String all = sh(mnt, "cat small/f*");
-        assertEquals(100, all.lines().count());
-        assertTrue(all.contains("line 100\n") || all.endsWith("line 100\n"), all);
-        assertEquals(reads, served("read"), "cat of 100 small files just written: no read request");
-        for (int i = 1; i <= 100; i += 33) assertEquals("line " + i + "\n", Files.readString(mnt.resolve("small/f" + i)));
-
-        // Rewritten through the mount, then read: the new content, still without a request.
-        releases = served("release");
-        sh(mnt, "echo changed > small/f7");
-        awaitServed("release", releases + 1);
-        assertEquals("changed\n", sh(mnt, "cat small/f7"));
-        assertEquals(reads, served("read"));
-
-        // Changed by another front end: the kernel's pages are dropped and filled again.
-        m.workspace.call(Caller.owner(), new Op.WriteFile("/small/f8", "from the CLI\n".getBytes(StandardCharsets.UTF_8), false, false));
-        assertEquals("from the CLI\n", sh(mnt, "cat small/f8"));
-
-        // With a writer holding the file open, nothing is stored: the reader asks.
-        try (FileChannel writer = FileChannel.open(mnt.resolve("small/f9"), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            writer.write(ByteBuffer.wrap("more\n".getBytes(StandardCharsets.UTF_8)));
-            long before = served("read");
-            assertEquals("line 9\nmore\n", sh(mnt, "cat small/f9"));
-            assertTrue(served("read") > before, "a file open for writing elsewhere is read by request");
-        }
     }
 
     @Test

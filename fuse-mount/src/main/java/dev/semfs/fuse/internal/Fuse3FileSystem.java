@@ -61,11 +61,9 @@ final class Fuse3FileSystem {
     /**
      * Kernel cache settings for the mount; see fuse-mount/README.md, "Cache consistency".
      * {@code attrTimeout} applies per node, to the nodes {@link MountOperations#attrsCacheable}
-     * allows; the others get 0. {@code prefill}: a small file opened for reading alone gets its
-     * pages filled at open (see {@link #prefill}); only with a single serving thread, which
-     * orders every open, read and release of the mount.
+     * allows; the others get 0.
      */
-    record CachePolicy(double entryTimeout, double attrTimeout, boolean prefill) {}
+    record CachePolicy(double entryTimeout, double attrTimeout) {}
 
     /** libfuse's {@code struct fuse_config}, which lives as long as the session; set in init. */
     private volatile MemorySegment config;
@@ -610,33 +608,10 @@ final class Fuse3FileSystem {
         return guard("open", path, () -> {
             Caller c = caller();
             int flags = flags(fi);
-            MountOperations.Opened o = ops.open(c, path, flags);
-            int r = opened(fi, o);
+            int r = opened(fi, ops.open(c, path, flags));
             if ((flags & MountOperations.O_TRUNC) != 0) dropSetIds(c, path, fh(fi), false);
-            else if (cache.prefill()) prefill(c, path, o);
             return r;
         });
-    }
-
-    /**
-     * Fills the kernel's pages of a small file opened for reading alone, before the open
-     * returns, so that reading it costs no request: a page this mount wrote only partly (a new
-     * file's last page, every small file) is not up to date in the kernel, which would otherwise
-     * ask for it. Only when no other handle of the file is open here: no process can then be
-     * writing through the pages or waiting, page locked, for a read queued behind this request.
-     * A change by another route between reading the content and storing it is caught by a
-     * second look at the file, which then drops the pages stored. Best effort: the read that
-     * would have come instead is always right.
-     */
-    private void prefill(Caller c, String path, MountOperations.Opened o) {
-        KernelCache k = kernel;
-        if (k == null) return;
-        try {
-            MountOperations.Prefill p = ops.prefill(c, o);
-            if (p != null && k.store(path, p.data(), () -> ops.unchanged(c, p))) ops.prefilled(p);
-        } catch (java.io.IOException | RuntimeException e) {
-            if (TRACE) System.err.println("prefill " + path + ": " + e);
-        }
     }
 
     private static int opened(MemorySegment fiPtr, MountOperations.Opened o) {

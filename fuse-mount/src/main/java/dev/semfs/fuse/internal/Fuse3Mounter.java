@@ -85,8 +85,7 @@ public final class Fuse3Mounter implements Mounter {
     static Fuse3FileSystem.CachePolicy cachePolicy(MountOptions options) {
         // libfuse reads the attribute timeout from its config after each getattr callback; only a
         // single serving thread lets the callback set it per node without racing another.
-        return new Fuse3FileSystem.CachePolicy(CACHE_SECONDS, options.multithreaded() ? 0.0 : ATTR_SECONDS,
-                !options.multithreaded() && options.pageCache());
+        return new Fuse3FileSystem.CachePolicy(CACHE_SECONDS, options.multithreaded() ? 0.0 : ATTR_SECONDS);
     }
 
     @Override

@@ -146,29 +146,6 @@ final class KernelCache implements ChangeListener {
         whileOpen(() -> dropAttributes(path));
     }
 
-    /**
-     * Stores {@code data} as the whole content of {@code path} in the kernel's pages; on the loop
-     * thread, for a file no process has open but the one being opened (see
-     * {@link Fuse3FileSystem}'s prefill), so that no page lock is held by a request queued behind
-     * this one. Then asks {@code stillCurrent} and drops the pages when the file changed
-     * meanwhile (a change by another route, whose own invalidation may have run before the
-     * store). False when nothing was stored.
-     */
-    boolean store(String path, byte[] data, java.util.function.BooleanSupplier stillCurrent) {
-        if (!LibFuse3.canStore()) return false;
-        boolean[] stored = {false};
-        whileOpen(() -> {
-            long id = LibFuse3.cachedNodeIdOf(mountPoint + path);
-            if (id <= 0 || LibFuse3.store(fuse, id, data) != 0) return;
-            if (stillCurrent.getAsBoolean()) {
-                stored[0] = true;
-            } else {
-                LibFuse3.invalidatePages(fuse, id);
-            }
-        });
-        return stored[0];
-    }
-
     /** By node id found in the dentry cache: sends no request, waits for no page lock. */
     private void dropAttributes(String path) {
         long id = path.equals("/") ? 1 : LibFuse3.cachedNodeIdOf(mountPoint + path);
@@ -192,14 +169,8 @@ final class KernelCache implements ChangeListener {
         for (String p : entries) {
             String parent = parent(p);
             long parentId = parent.equals("/") ? 1 : LibFuse3.nodeIdOf(mountPoint + parent);
-            String name = p.substring(p.lastIndexOf('/') + 1);
-            // A name that is gone is dropped with everything below it: the dentries of a removed
-            // directory's files would otherwise stay cached while one of them is open (libfuse
-            // gives the directory made again in its place the old node). One still there (or
-            // back, after a rollback) is only expired, so a cwd in it stays valid.
-            boolean gone = parentId > 0 && ops.gone(p);
-            int r = parentId <= 0 ? 0 : gone ? LibFuse3.invalidateEntry(fuse, parentId, name) : LibFuse3.expireEntry(fuse, parentId, name);
-            if (TRACE) System.err.println((gone ? "drop " : "expire ") + mountPoint + p + " in node " + parentId + " -> " + r);
+            int r = parentId > 0 ? LibFuse3.expireEntry(fuse, parentId, p.substring(p.lastIndexOf('/') + 1)) : 0;
+            if (TRACE) System.err.println("expire " + mountPoint + p + " in node " + parentId + " -> " + r);
         }
     }
 

@@ -42,7 +42,6 @@ final class LibFuse3 {
     private static final MethodHandle EXPIRE_ENTRY;
     private static final MethodHandle INVAL_ENTRY;
     private static final MethodHandle INVAL_INODE;
-    private static final MethodHandle STORE;
     private static final MethodHandle NEW;
     private static final MethodHandle MOUNT;
     private static final MethodHandle LOOP;
@@ -94,8 +93,6 @@ final class LibFuse3 {
         PROCESS_BUF = handle("fuse_session_process_buf", FunctionDescriptor.ofVoid(P, P));
         EXITED = handle("fuse_session_exited", FunctionDescriptor.of(ValueLayout.JAVA_INT, P));
         RESET = handle("fuse_session_reset", FunctionDescriptor.ofVoid(P));
-        STORE = handle("fuse_lowlevel_notify_store", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
         INVAL_INODE = handle("fuse_lowlevel_notify_inval_inode", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         INVAL_ENTRY = handle("fuse_lowlevel_notify_inval_entry", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -156,47 +153,6 @@ final class LibFuse3 {
         }
     }
 
-    /**
-     * Drops the kernel's cached pages (and attributes) of node {@code nodeId}. It waits for each
-     * page's lock, so only where no request of this mount can hold one: off the loop threads,
-     * or on one for a node no process has open.
-     */
-    static int invalidatePages(MemorySegment fuse, long nodeId) {
-        try {
-            MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
-            return (int) INVAL_INODE.invokeExact(se, nodeId, 0L, 0L);
-        } catch (Throwable t) {
-            throw new IllegalStateException("fuse_lowlevel_notify_inval_inode failed", t);
-        }
-    }
-
-    static boolean canStore() {
-        return GET_SESSION != null && STORE != null && INVAL_INODE != null;
-    }
-
-    /**
-     * Puts {@code data} into the kernel's page cache of node {@code nodeId} at offset 0, pages
-     * marked up to date (the last one too when the data ends the file). Returns 0 or -errno.
-     * Waits for each page's lock: see {@link #invalidatePages} for where that is safe.
-     */
-    static int store(MemorySegment fuse, long nodeId, byte[] data) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
-            MemorySegment mem = a.allocate(data.length);
-            MemorySegment.copy(data, 0, mem, ValueLayout.JAVA_BYTE, 0, data.length);
-            // struct fuse_bufvec { size_t count, idx, off; struct fuse_buf buf[1]; },
-            // struct fuse_buf { size_t size; enum flags; void *mem; int fd; off_t pos; }
-            MemorySegment bufv = a.allocate(64);
-            bufv.set(ValueLayout.JAVA_LONG, 0, 1);
-            bufv.set(ValueLayout.JAVA_LONG, 24, data.length);
-            bufv.set(ValueLayout.ADDRESS, 40, mem);
-            bufv.set(ValueLayout.JAVA_INT, 48, -1);
-            return (int) STORE.invokeExact(se, nodeId, 0L, bufv, 0);
-        } catch (Throwable t) {
-            throw new IllegalStateException("fuse_lowlevel_notify_store failed", t);
-        }
-    }
-
     static boolean canExpireEntries() {
         return GET_SESSION != null && EXPIRE_ENTRY != null;
     }
@@ -218,22 +174,6 @@ final class LibFuse3 {
             return r;
         } catch (Throwable t) {
             throw new IllegalStateException("fuse_lowlevel_notify_expire_entry failed", t);
-        }
-    }
-
-    /**
-     * Drops the kernel's dentry {@code name} in directory node {@code parent} and, for a
-     * directory, every dentry below it, in use or not: for a name that is gone, as a removal
-     * through the kernel would leave it (a process whose working directory it was gets a deleted
-     * cwd). Returns 0 or -errno (-ENOENT: the kernel has no such dentry).
-     */
-    static int invalidateEntry(MemorySegment fuse, long parent, String name) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment se = (MemorySegment) GET_SESSION.invokeExact(fuse);
-            MemorySegment n = a.allocateFrom(name);
-            return (int) INVAL_ENTRY.invokeExact(se, parent, n, n.byteSize() - 1);
-        } catch (Throwable t) {
-            throw new IllegalStateException("fuse_lowlevel_notify_inval_entry failed", t);
         }
     }
 

@@ -204,18 +204,6 @@ final class MountOperations {
         return new Caller(agent, uid, gid, VIA);
     }
 
-    /**
-     * Whether {@code path} is gone from the workspace as this mount's agent sees it (as root
-     * sees it, so that no mode bit hides a path that is there). Unknown counts as there.
-     */
-    boolean gone(String path) {
-        try {
-            return !exists(caller(0, 0), path);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
     OpenFiles openFiles() {
         return files;
     }
@@ -486,63 +474,7 @@ final class MountOperations {
      * changed through another link or another front end, so {@link #write} appends at the core's
      * end of file instead, and no page cache may hold the bytes at the kernel's offset.
      */
-    /** {@code file}: as the core opened it; null for a file of the {@code .semfs} tree. */
-    record Opened(long fh, boolean directIo, boolean keepCache, boolean noFlush, FileInfo file) {}
-
-    /** Files up to this size are filled into the kernel's pages when opened for reading alone. */
-    static final int PREFILL_MAX = 64 * 1024;
-
-    /** The content of the file behind {@code fh} as of {@code stamp}. */
-    record Prefill(long fh, long ino, List<Long> stamp, byte[] data) {}
-
-    /** Per inode, the state of the file whose content was last stored in the kernel's pages. */
-    private final Map<Long, List<Long>> prefilled = new java.util.LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, List<Long>> eldest) {
-            return size() > 4096;
-        }
-    };
-
-    /**
-     * What to store in the kernel's pages for {@code o}, or null: only for a regular file of one
-     * link, up to {@link #PREFILL_MAX}, opened for reading alone through the page cache, with no
-     * other handle open here, and changed since its content was last stored.
-     */
-    Prefill prefill(Caller c, Opened o) throws IOException {
-        FileInfo f = o.file();
-        if (f == null || !o.keepCache() || !o.noFlush() || !f.isFile() || f.nlink() != 1
-                || f.size() == 0 || f.size() > PREFILL_MAX) {
-            return null;
-        }
-        if (files.otherCoreHandleOf(f.ino(), o.fh()) != -1) return null;
-        FileInfo now = workspace.call(c, new Op.HandleStat(o.fh()));
-        List<Long> stamp = stamp(now);
-        synchronized (prefilled) {
-            if (stamp.equals(prefilled.get(now.ino()))) return null;
-        }
-        if (now.size() == 0 || now.size() > PREFILL_MAX) return null;
-        byte[] data = workspace.call(c, new Op.HandleRead(o.fh(), 0, (int) now.size())).data();
-        return data.length == now.size() ? new Prefill(o.fh(), now.ino(), stamp, data) : null;
-    }
-
-    /** Whether the file behind {@code p} is still as it was when its content was read. */
-    boolean unchanged(Caller c, Prefill p) {
-        try {
-            return stamp(workspace.call(c, new Op.HandleStat(p.fh()))).equals(p.stamp());
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    void prefilled(Prefill p) {
-        synchronized (prefilled) {
-            prefilled.put(p.ino(), p.stamp());
-        }
-    }
-
-    private static List<Long> stamp(FileInfo f) {
-        return List.of(f.size(), f.mtime(), f.ctime(), f.version(), f.dirty() ? 1L : 0L);
-    }
+    record Opened(long fh, boolean directIo, boolean keepCache, boolean noFlush) {}
 
     Opened create(Caller c, String path, int flags, int mode) throws IOException {
         refuseControl(path, true);
@@ -554,7 +486,7 @@ final class MountOperations {
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         if (ControlTree.owns(path)) {
             if (write || (flags & O_TRUNC) != 0) throw ControlTree.readOnly(path);
-            return new Opened(files.addVirtual(control.open(c, path)), false, false, true, null);
+            return new Opened(files.addVirtual(control.open(c, path)), false, false, true);
         }
         Handle h = workspace.call(c, new Op.Open(path, write, (flags & O_CREAT) != 0, (flags & O_EXCL) != 0,
                 (flags & O_TRUNC) != 0, 0));
@@ -572,7 +504,7 @@ final class MountOperations {
         // invalidates them (KernelCache), and this mount's own writes went through them.
         // A descriptor that cannot write has no version to cut at close(2): the kernel need
         // not send FLUSH for it (a round trip per close of every file read).
-        return new Opened(fh, direct, !direct, (flags & O_ACCMODE) == O_RDONLY, h.file());
+        return new Opened(fh, direct, !direct, (flags & O_ACCMODE) == O_RDONLY);
     }
 
     /** Up to {@code length} bytes at {@code offset}; shorter only at the end of the file. */

@@ -60,12 +60,6 @@ final class OpenFiles {
         return -1;
     }
 
-    /** Some open core handle on inode {@code ino} other than {@code fh}, or -1 when there is none. */
-    long otherCoreHandleOf(long ino, long fh) {
-        for (Map.Entry<Long, Long> e : core.entrySet()) if (e.getValue() == ino && e.getKey() != fh) return e.getKey();
-        return -1;
-    }
-
     long addVirtual(VirtualTree.VirtualFile file) {
         long fh = VIRTUAL | nextVirtual.getAndIncrement();
         virtual.put(fh, file);
