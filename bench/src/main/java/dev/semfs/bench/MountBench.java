@@ -37,8 +37,9 @@ import java.util.stream.Stream;
  * The FUSE mount benchmark: the same shell workloads (dd, a bash create loop, ls -l, cat, rm -rf,
  * fio) on a native directory, on semfs mounted over the real store ("semfs": the default
  * options, single-threaded loop with the page cache; "-mt": multithreaded loop; "-direct": direct
- * I/O, no page cache; "-nospin": the loop blocks as soon as it has answered a request), and on the in-memory workspace through the same adapter and binding
- * ("fake": the cost of FUSE + the FFM binding + the adapter without the store). Each figure is
+ * I/O, no page cache; "-nospin": the loop blocks as soon as it has answered a request), and on
+ * the in-memory workspace through the same adapter and binding ("fake": the cost of FUSE + the
+ * FFM binding + the adapter without the store). Each figure is
  * also given as a ratio to native in the same run; after each workload on a mount, the FUSE
  * requests it cost. With several runs the targets take turns, so that each run's ratios compare
  * figures taken under the same load of a shared machine.

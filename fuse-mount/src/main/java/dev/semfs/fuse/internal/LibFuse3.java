@@ -332,7 +332,7 @@ final class LibFuse3 {
      * up to {@code spinNanos} before the thread blocks in poll(2), as long as the machine has a
      * CPU to spare ({@link RunnableThreads}). A thread that blocks lets its CPU go idle; on a VM
      * that halts idle vCPUs (guest halt polling off) waking it costs tens of microseconds, more
-     * than most requests: a round trip took 56-80 µs there, 17-29 µs with the loop polling
+     * than most requests: a round trip took 56-102 µs there, 15-29 µs with the loop polling
      * (docs/benchmarks.md, "Session 6"). When another thread wants the CPU the loop blocks at
      * once: the CPU does not go idle then, and polling would take it from that thread. An idle
      * mount blocks as libfuse's does and costs no CPU.
