@@ -202,8 +202,9 @@ public final class Fuse3Mounter implements Mounter {
             fs.killprivV2(killprivV2);
             if (!killprivV2) LOG.info("no FUSE_HANDLE_KILLPRIV_V2 on {}: every write(2) also costs a getxattr round trip", mountPoint);
             boolean multithreaded = options.multithreaded();
-            long spinNanos = options.spin().toNanos();
-            if (!multithreaded && spinNanos > 0) LibFuse3.readWithoutBlocking(fuse);
+            // Polling needs a non-blocking device; without one, libfuse's own blocking loop.
+            long spinNanos = !multithreaded && options.spin().toNanos() > 0 && LibFuse3.readWithoutBlocking(fuse)
+                    ? options.spin().toNanos() : 0;
             KernelCache cache = new KernelCache(fuse, mountPoint.toString(), fs, ops);
             fs.kernelCache(cache);
             Runnable stopListening = workspace.onChange(cache);

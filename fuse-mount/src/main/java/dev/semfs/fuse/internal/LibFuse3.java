@@ -276,12 +276,12 @@ final class LibFuse3 {
     /**
      * Serves requests until the file system is unmounted; on libfuse's own threads when
      * {@code multithreaded}, else on this thread, which after each request keeps polling the
-     * device for {@code spinNanos} before it blocks (see {@link #spinningLoop}) when
-     * {@link #readWithoutBlocking} made the device non-blocking.
+     * device for {@code spinNanos} before it blocks (see {@link #spinningLoop}); a positive
+     * {@code spinNanos} only after {@link #readWithoutBlocking} made the device non-blocking.
      */
     static int loop(MemorySegment fuse, boolean multithreaded, long spinNanos) {
         try {
-            if (!multithreaded && spinNanos > 0 && canSpin() && nonBlocking(fuse)) return spinningLoop(fuse, spinNanos);
+            if (!multithreaded && spinNanos > 0) return spinningLoop(fuse, spinNanos);
             if (!multithreaded) return (int) LOOP.invokeExact(fuse);
             MemorySegment cfg = (MemorySegment) LOOP_CFG_CREATE.invokeExact();
             try {
@@ -315,12 +315,6 @@ final class LibFuse3 {
         } catch (Throwable t) {
             throw new IllegalStateException("fcntl of the FUSE device failed", t);
         }
-    }
-
-    private static boolean nonBlocking(MemorySegment fuse) throws Throwable {
-        int fd = (int) SESSION_FD.invokeExact((MemorySegment) GET_SESSION.invokeExact(fuse));
-        int flags = (int) FCNTL.invokeExact(fd, F_GETFL, 0);
-        return flags >= 0 && (flags & O_NONBLOCK) != 0;
     }
 
     /** How often a spinning loop asks again whether the machine still has a CPU to spare. */
