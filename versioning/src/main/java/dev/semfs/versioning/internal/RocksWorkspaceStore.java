@@ -798,6 +798,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 db.write(sync ? syncWrite : asyncWrite, batch);
                 if (!inodes.isEmpty()) inodeCache.written(inodes);
                 if (!dirents.isEmpty()) direntCache.written(dirents);
+                Runnable hook = afterBatch;
+                if (hook != null) hook.run();
             } catch (RocksDBException e) {
                 throw io(e);
             } finally {
@@ -1318,6 +1320,13 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
     }
 
+    /** Run after each batch is written, under the commit lock; for tests (a kill right there). */
+    private volatile Runnable afterBatch;
+
+    void onBatch(Runnable hook) {
+        afterBatch = hook;
+    }
+
     /** Run by a background slice once it has planned, before it ends shared reads; for tests. */
     private volatile Runnable slicePlanned;
 
@@ -1401,6 +1410,23 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
      * ones). Caller holds the node lock.
      */
     private void flushLocked(Node n, Change change) throws IOException {
+        flushLocked(n, change, null);
+    }
+
+    /**
+     * A version to cut in the batch that stores a node's last flushed writes: a close is then
+     * one batch, so a kill leaves either the writes with their version or neither (the writes
+     * were flushed in a batch of their own, and a kill before the version's batch left closed
+     * writes that no version had).
+     */
+    private record Cut(VersionKind kind, Change change, boolean evenIfUnchanged) {}
+
+    /**
+     * {@link #flushLocked(Node, Change)}, then, with a {@code cut}, a version of the node if it
+     * changed (or if it is linked at all, with {@link Cut#evenIfUnchanged}), in the batch of the
+     * last flushed writes; staged ones before it go in slices of a batch each, as always.
+     */
+    private Optional<VersionRecord> flushLocked(Node n, Change change, Cut cut) throws IOException {
         FileContent staged = n.content;
         if (!n.recorded && staged != null && staged.staging() != null && staged.hasStaged()) {
             // Each slice's batch records what is still staged: a slice can move the tail of a
@@ -1411,18 +1437,21 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
         if (n.recorded) convertAll(n);
         if (n.content == null || !n.content.isDirty()) {
+            if (cut != null) return commitLocked(n, cut);
             if (n.pendingMtime != 0) persistMtime(n);
-            return;
+            return Optional.empty();
         }
+        VersionRecord v;
         while (true) {
             FileContent.Plan plan = n.content.planFlush(options.dirtyLimit());
-            store(n, plan, null, change);
+            v = store(n, plan, null, change, plan.complete() ? cut : null);
             n.content.apply(plan);
             plan.release();
             if (plan.complete()) break;
         }
         StagingFile done = n.content.detachEmptyStaging();
         if (done != null) done.delete();
+        return Optional.ofNullable(v);
     }
 
     /**
@@ -1652,6 +1681,15 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
 
     /** Commits a content plan as the node's live root; logs {@code op} if given. */
     private void store(Node n, FileContent.Plan plan, String op, Change change) throws IOException {
+        store(n, plan, op, change, null);
+    }
+
+    /**
+     * Commits a content plan as the node's live root, with a version of it in the same batch if
+     * {@code cut} is given (and the node is linked); logs {@code op} if given. Returns the
+     * version, or null.
+     */
+    private VersionRecord store(Node n, FileContent.Plan plan, String op, Change change, Cut cut) throws IOException {
         Records.InodeRec before = inode(n.ino); // its root is the stored form of n.content (we hold the node lock)
         Pages.Paged paged = Pages.repaginate(before.root, n.content.extents(), plan.extents());
         List<Pages.Page> pages = paged.fresh();
@@ -1672,12 +1710,22 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             }
             rec.ctime = tx.time;
             rec.changed = true;
-            tx.putInode(rec);
             if (op != null) tx.log(op, rec, change.path(), null, 0, change);
+            VersionRecord v = cut != null && rec.nlink > 0 ? cutVersion(tx, rec, cut) : null;
+            tx.putInode(rec);
             tx.commit(false);
+            return v;
         } finally {
             commitLock.unlock();
         }
+    }
+
+    /** Adds a version of {@code rec} to {@code tx}, logged as a write. */
+    private static VersionRecord cutVersion(Tx tx, Records.InodeRec rec, Cut cut) throws IOException {
+        VersionKind k = rec.latestVersion == 0 ? VersionKind.CREATE : cut.kind();
+        VersionRecord v = tx.version(rec, k, cut.change(), cut.change().path());
+        tx.log("write", rec, cut.change().path(), null, v.number(), cut.change());
+        return v;
     }
 
     @Override
@@ -1866,24 +1914,32 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             Records.InodeRec rec = fileForContent(ino);
             if (rec.nlink == 0) throw new NoSuchFileException(change.path(), null, "file was deleted");
             FileContent c = content(n, rec);
-            flushLocked(n, change);
-            if (!append && c.size() > 0 && inode(ino).changed) {
+            if (!append && c.size() > 0) {
                 // Someone's writes are not a version yet (their close is still to come):
                 // keep them as one before replacing them, so neither writer's work is lost.
                 String author = n.lastWriter != null ? n.lastWriter : change.agent();
-                commitLocked(ino, VersionKind.WRITE, new Change(author, change.via(), "before overwrite", change.path(), null), false);
+                flushLocked(n, change, new Cut(VersionKind.WRITE, new Change(author, change.via(), "before overwrite", change.path(), null), false));
+            } else {
+                flushLocked(n, change);
             }
-            long offset = append ? c.size() : 0;
-            if (!append && c.size() > 0) {
-                FileContent.Plan cut = c.planTruncate(0);
-                store(n, cut, null, change);
-                c.apply(cut);
-            }
-            c.write(offset, data, 0, data.length);
+            // The new content, its size and its version go in one batch: a kill leaves the old
+            // file or the new one, never one cut to nothing.
+            if (!append) c.reset(List.of());
+            c.write(append ? c.size() : 0, data, 0, data.length);
             n.pendingMtime = now();
-            flushLocked(n, change);
-            // An identical rewrite is still a save: it gets its version.
-            VersionRecord v = commitLocked(ino, VersionKind.WRITE, change, true).orElseThrow();
+            FileContent.Plan plan = c.planFlush(); // buffered writes only: one plan
+            VersionRecord v;
+            try {
+                // An identical rewrite is still a save: it gets its version.
+                v = store(n, plan, null, change, new Cut(VersionKind.WRITE, change, true));
+            } catch (IOException | RuntimeException e) {
+                n.content = null; // not stored: what is stored is the content
+                n.pendingMtime = 0;
+                throw e;
+            }
+            c.apply(plan);
+            plan.release();
+            if (v == null) throw new NoSuchFileException(change.path(), null, "file was deleted");
             return new WriteResult(inode(ino).toInode(), v);
         } finally {
             n.lock.unlock();
@@ -1903,8 +1959,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
             if (n.sealedVersion == 0 && n.content != null && n.content.staging() != null && n.content.hasStaged()) {
                 return Optional.of(sealLocked(n, kind, change));
             }
-            flushLocked(n, change);
-            return commitLocked(ino, kind, change, false);
+            return flushLocked(n, change, new Cut(kind, change, false));
         } finally {
             n.lock.unlock();
             evict(n);
@@ -1912,21 +1967,25 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     /**
-     * Cuts a version of a flushed node if it changed (or, with {@code evenIfUnchanged}, if it is
-     * linked at all). Caller holds the node lock.
+     * Cuts a version of a flushed node if it changed (or, with {@link Cut#evenIfUnchanged}, if it
+     * is linked at all), with its pending mtime in the same batch. Caller holds the node lock.
      */
-    private Optional<VersionRecord> commitLocked(long ino, VersionKind kind, Change change, boolean evenIfUnchanged)
-            throws IOException {
+    private Optional<VersionRecord> commitLocked(Node n, Cut cut) throws IOException {
         commitLock.lock();
         try (Tx tx = new Tx()) {
-            Records.InodeRec rec = inode(ino);
-            if (rec.nlink == 0 || !(rec.changed || evenIfUnchanged)) return Optional.empty();
-            VersionKind k = rec.latestVersion == 0 ? VersionKind.CREATE : kind;
-            VersionRecord v = tx.version(rec, k, change, change.path());
-            tx.putInode(rec);
-            tx.log("write", rec, change.path(), null, v.number(), change);
-            tx.commit(false);
-            return Optional.of(v);
+            Records.InodeRec rec = inode(n.ino);
+            boolean touched = rec != null && n.pendingMtime > rec.mtime;
+            if (touched) {
+                rec.mtime = rec.ctime = n.pendingMtime;
+                rec.changed = true;
+            }
+            VersionRecord v = rec != null && rec.nlink > 0 && (rec.changed || cut.evenIfUnchanged()) ? cutVersion(tx, rec, cut) : null;
+            if (touched || v != null) {
+                tx.putInode(rec);
+                tx.commit(false);
+            }
+            n.pendingMtime = 0;
+            return Optional.ofNullable(v);
         } finally {
             commitLock.unlock();
         }
