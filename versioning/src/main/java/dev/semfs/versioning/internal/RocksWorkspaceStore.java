@@ -2483,6 +2483,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         for (Map.Entry<Long, List<VersionRecord>> e : byNode.entrySet()) {
             List<VersionRecord> drop = Retention.droppable(policy, e.getValue(), now);
             if (drop.isEmpty()) continue;
+            List<String> readers = new ArrayList<>();
             commitLock.lock();
             try (Tx tx = new Tx()) {
                 Records.InodeRec rec = inode(e.getKey());
@@ -2494,9 +2495,12 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     if (body == null) continue;
                     tx.root(Records.VersionRec.decode(body).root(), -1);
                     tx.delete(cfVersions, key);
+                    readers.add(v.ino() + "@" + v.number());
                     dropped++;
                 }
                 tx.commit(false);
+                // A reader cached before would read chunks the sweep is about to delete.
+                readers.forEach(versionReaders::remove);
             } finally {
                 commitLock.unlock();
             }

@@ -509,6 +509,24 @@ class RocksWorkspaceStoreTest {
     }
 
     @Test
+    void aVersionDroppedByGcIsGoneEvenIfItWasReadBefore() throws Exception {
+        try (WorkspaceStore s = open(dir)) {
+            Inode f = file(s, "f");
+            for (int v = 0; v < 3; v++) {
+                s.truncate(f.ino(), 0, change("/f"));
+                write(s, f.ino(), 0, random(200 + v, 64 * 1024));
+                s.commit(f.ino(), VersionKind.WRITE, change("/f"));
+            }
+            byte[] buf = new byte[100];
+            assertEquals(100, s.readVersion(f.ino(), 1, 0, buf, 0, 100)); // a reader of version 1 is now cached
+            assertEquals(2, s.gc(RetentionPolicy.keepLast(1)).versionsDropped());
+            assertThrows(java.nio.file.NoSuchFileException.class, () -> s.readVersion(f.ino(), 1, 0, buf, 0, 100),
+                    "a dropped version read from a reader cached before the gc (its chunks may be gone)");
+            assertEquals(100, s.readVersion(f.ino(), 3, 0, buf, 0, 100));
+        }
+    }
+
+    @Test
     void changeLogRecordsEveryMutationInOrder() throws Exception {
         try (WorkspaceStore s = open(dir)) {
             Inode f = file(s, "f");
