@@ -1437,8 +1437,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         }
         if (n.recorded) convertAll(n);
         if (n.content == null || !n.content.isDirty()) {
-            if (cut != null) return commitLocked(n, cut);
-            if (n.pendingMtime != 0) persistMtime(n);
+            if (cut != null || n.pendingMtime != 0) return commitLocked(n, cut);
             return Optional.empty();
         }
         VersionRecord v;
@@ -1661,22 +1660,6 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         n.sealedVersion = 0;
         n.recorded = false;
         n.resumed = false;
-    }
-
-    private void persistMtime(Node n) throws IOException {
-        commitLock.lock();
-        try (Tx tx = new Tx()) {
-            Records.InodeRec rec = inode(n.ino);
-            if (rec != null && n.pendingMtime > rec.mtime) {
-                rec.mtime = rec.ctime = n.pendingMtime;
-                rec.changed = true;
-                tx.putInode(rec);
-                tx.commit(false);
-            }
-            n.pendingMtime = 0;
-        } finally {
-            commitLock.unlock();
-        }
     }
 
     /** Commits a content plan as the node's live root; logs {@code op} if given. */
@@ -1967,8 +1950,9 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
     }
 
     /**
-     * Cuts a version of a flushed node if it changed (or, with {@link Cut#evenIfUnchanged}, if it
-     * is linked at all), with its pending mtime in the same batch. Caller holds the node lock.
+     * Stores a flushed node's pending mtime and, with a {@code cut}, a version of the node if it
+     * changed (or, with {@link Cut#evenIfUnchanged}, if it is linked at all), in one batch.
+     * Caller holds the node lock.
      */
     private Optional<VersionRecord> commitLocked(Node n, Cut cut) throws IOException {
         commitLock.lock();
@@ -1979,7 +1963,8 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 rec.mtime = rec.ctime = n.pendingMtime;
                 rec.changed = true;
             }
-            VersionRecord v = rec != null && rec.nlink > 0 && (rec.changed || cut.evenIfUnchanged()) ? cutVersion(tx, rec, cut) : null;
+            VersionRecord v = cut != null && rec != null && rec.nlink > 0 && (rec.changed || cut.evenIfUnchanged())
+                    ? cutVersion(tx, rec, cut) : null;
             if (touched || v != null) {
                 tx.putInode(rec);
                 tx.commit(false);
@@ -2066,6 +2051,10 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
         return versionRec(ino, number).info();
     }
 
+    private static String versionReaderKey(long ino, long number) {
+        return ino + "@" + number;
+    }
+
     private final Map<String, FileContent> versionReaders = java.util.Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -2097,7 +2086,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                 }
             }
         }
-        String key = ino + "@" + number;
+        String key = versionReaderKey(ino, number);
         FileContent c = versionReaders.get(key);
         if (c == null) {
             c = new FileContent(cdc, chunkReader, loadExtents(versionRec(ino, number).root()));
@@ -2495,7 +2484,7 @@ public final class RocksWorkspaceStore implements WorkspaceStore {
                     if (body == null) continue;
                     tx.root(Records.VersionRec.decode(body).root(), -1);
                     tx.delete(cfVersions, key);
-                    readers.add(v.ino() + "@" + v.number());
+                    readers.add(versionReaderKey(v.ino(), v.number()));
                     dropped++;
                 }
                 tx.commit(false);
