@@ -143,10 +143,6 @@ final class MountCommand implements Callable<Integer> {
 
         private final java.time.Duration spin;
 
-        Daemon(Workspace inner) {
-            this(inner, MountOptions.DEFAULT_SPIN);
-        }
-
         /** {@code spin}: for every mount this daemon serves, the first and those other agents ask for. */
         Daemon(Workspace inner, java.time.Duration spin) {
             this.inner = inner;
